@@ -1,0 +1,95 @@
+/**
+ * What can go wrong, said once. A service throws `OriginError(kind)`; each
+ * transport turns the kind into its own code with the tables in
+ * `result-codes.ts`. Anything that is not an OriginError is a bug or an I/O
+ * fault and is rendered as `Internal`.
+ */
+export type ErrorKind =
+  | 'InvalidToken'
+  | 'BadCredentials'
+  | 'EmptyUsername'
+  | 'EmptyPassword'
+  | 'InvalidSubdir'
+  | 'InvalidExpiry'
+  | 'ExpiryAlreadySet'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'IsDirectory'
+  | 'ParentMissing'
+  | 'EmptyPath'
+  | 'InvalidPath'
+  | 'PermissionDenied'
+  | 'NotEmpty'
+  | 'InvalidCookie'
+  | 'InvalidPageSize'
+  | 'InvalidMtime'
+  | 'InvalidContentType'
+  | 'InvalidRecursive'
+  | 'InvalidEncoding'
+  | 'InvalidContentDetect'
+  | 'InvalidExposeEgress'
+  | 'ChecksumMismatch'
+  | 'NoUploadFile'
+  | 'TooManyFiles'
+  | 'EmptyFile'
+  | 'DiskFull'
+  | 'Unavailable'
+  | 'Internal';
+
+export class OriginError extends Error {
+  readonly kind: ErrorKind;
+  readonly detail: Readonly<Record<string, unknown>>;
+
+  constructor(kind: ErrorKind, detail: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(describeKind(kind, detail), options);
+    this.name = 'OriginError';
+    this.kind = kind;
+    this.detail = detail;
+  }
+}
+
+export function isOriginError(err: unknown): err is OriginError {
+  return err instanceof OriginError;
+}
+
+const MESSAGES: Record<ErrorKind, string> = {
+  InvalidToken: 'invalid or expired token',
+  BadCredentials: 'invalid username or password',
+  EmptyUsername: 'empty username',
+  EmptyPassword: 'empty password',
+  InvalidSubdir: 'invalid sub-directory',
+  InvalidExpiry: 'invalid expiry time',
+  ExpiryAlreadySet: 'session not updated: expiry already set',
+  NotFound: 'no such file or directory',
+  AlreadyExists: 'path exists',
+  IsDirectory: 'path is a directory',
+  ParentMissing: 'parent directory does not exist',
+  EmptyPath: 'malformed path: empty',
+  InvalidPath: 'invalid path',
+  PermissionDenied: 'permission denied',
+  NotEmpty: 'operation not permitted: the directory contains files or directories',
+  InvalidCookie: 'invalid cookie',
+  InvalidPageSize: 'invalid page size',
+  InvalidMtime: 'invalid mtime',
+  InvalidContentType: 'invalid content type',
+  InvalidRecursive: 'invalid X-Agile-Recursive value',
+  InvalidEncoding: 'invalid encoding',
+  InvalidContentDetect: 'invalid content detection value',
+  InvalidExposeEgress: 'invalid expose_egress value',
+  ChecksumMismatch: 'invalid checksum: the uploaded data does not match X-Agile-Checksum',
+  NoUploadFile: 'missing upload file',
+  TooManyFiles: 'upload not supported: more than one file',
+  EmptyFile: 'empty file',
+  DiskFull: 'disk full',
+  Unavailable: 'service unavailable',
+  Internal: 'internal error',
+};
+
+export function messageOf(kind: ErrorKind): string {
+  return MESSAGES[kind];
+}
+
+function describeKind(kind: ErrorKind, detail: Record<string, unknown>): string {
+  const why = typeof detail['reason'] === 'string' ? `: ${detail['reason']}` : '';
+  return MESSAGES[kind] + why;
+}

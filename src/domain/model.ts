@@ -1,0 +1,65 @@
+/** Plain data shared by the service and the stores. Times are epoch seconds unless named otherwise. */
+
+export type NodeKind = 'dir' | 'file';
+
+export interface NodeRecord {
+  readonly id: number;
+  readonly parentId: number | null;
+  readonly name: string;
+  /** Absolute namespace path: "/{account}/a/b". Unique. */
+  readonly path: string;
+  readonly kind: NodeKind;
+  readonly sizeBytes: number;
+  /** Hex SHA-256 of the content; '' for directories. */
+  readonly sha256: string;
+  readonly mime: string;
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** The blob holding the bytes (files only). */
+  readonly blobId: string | null;
+}
+
+export type NewNode = Omit<NodeRecord, 'id'>;
+
+export interface AccountRecord {
+  readonly name: string;
+  readonly created: number;
+}
+
+export interface UserRecord {
+  readonly id: number;
+  readonly account: string;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** Home directory relative to the account root: "/" or "/a/b". */
+  readonly home: string;
+  readonly disabled: boolean;
+  readonly created: number;
+}
+
+export type NewUser = Omit<UserRecord, 'id'>;
+
+export interface SessionRecord {
+  readonly token: string;
+  readonly userId: number;
+  /** Absolute namespace path the token is rooted at: "/{account}/{home}/{subdir}". */
+  readonly root: string;
+  readonly createdMs: number;
+  /** 0 means the token never expires. */
+  readonly expiresMs: number;
+  /** updateSession may change the expiry once per session. */
+  readonly expiryUpdated: boolean;
+}
+
+/** Who is calling, resolved from a token. */
+export interface Caller {
+  readonly session: SessionRecord;
+  readonly user: UserRecord;
+}
+
+export const TYPE_DIRECTORY = 1;
+export const TYPE_FILE = 2;

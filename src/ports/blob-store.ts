@@ -1,0 +1,37 @@
+/**
+ * The bytes port. A blob is written once, read many times, deleted once no
+ * node refers to it. Hashing and size limits belong to the service (one
+ * place for every adapter); the store only moves bytes durably.
+ */
+import type { Readable } from 'node:stream';
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+}
+
+export interface BlobWriteResult {
+  readonly blobId: string;
+  readonly sizeBytes: number;
+}
+
+export interface BlobStore {
+  /**
+   * Stream `source` into a new blob. Resolves only once the bytes are durable
+   * (fsynced, or acknowledged by the remote store). A failed or aborted write
+   * leaves nothing behind. The new blob is not referenced by anything until
+   * the caller's metadata transaction commits.
+   */
+  write(source: AsyncIterable<Buffer>, options?: { signal?: AbortSignal }): Promise<BlobWriteResult>;
+  /** A stream of the blob's bytes, or of one range of them. */
+  read(blobId: string, range?: ByteRange): Readable;
+  /** A new blob with the same bytes; shares storage where the store allows it. */
+  copy(blobId: string): Promise<string>;
+  /** Idempotent: deleting a missing blob succeeds. */
+  delete(blobId: string): Promise<void>;
+  /** Remove temporaries left by interrupted writes; returns how many. */
+  sweepTemporaries(): Promise<number>;
+  close(): Promise<void>;
+}

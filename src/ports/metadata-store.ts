@@ -1,0 +1,84 @@
+/**
+ * The metadata port. Every method is async so that the SQLite and PostgreSQL
+ * adapters share one contract. `transaction(fn)` runs fn atomically: all of
+ * its writes commit together or none do, and no other transaction sees a
+ * part of them. Reads outside a transaction see committed data only.
+ *
+ * Contract: methods never throw OriginError except `insertNode`, which throws
+ * OriginError('AlreadyExists') when (parentId, name) or path is taken, so
+ * that races between servers end in the documented code.
+ */
+import type { AccountRecord, NewNode, NewUser, NodeKind, NodeRecord, SessionRecord, UserRecord } from '../domain/model.js';
+
+export interface NodePatch {
+  readonly parentId?: number | null;
+  readonly name?: string;
+  readonly path?: string;
+  readonly sizeBytes?: number;
+  readonly sha256?: string;
+  readonly mime?: string;
+  readonly ctime?: number;
+  readonly mtime?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly blobId?: string | null;
+}
+
+export interface UserPatch {
+  readonly passwordHash?: string;
+  readonly disabled?: boolean;
+  readonly home?: string;
+}
+
+export interface ListChildrenQuery {
+  readonly parentId: number;
+  readonly kind: NodeKind;
+  /** Keyset start: names strictly greater than this (byte order). */
+  readonly afterName?: string;
+  /** Used only when afterName is unknown: skip this many entries. */
+  readonly offset?: number;
+  readonly limit: number;
+}
+
+export interface MetadataOps {
+  getNodeByPath(path: string): Promise<NodeRecord | undefined>;
+  getNodeById(id: number): Promise<NodeRecord | undefined>;
+  /** Children of one kind, sorted by name in byte order. */
+  listChildren(q: ListChildrenQuery): Promise<NodeRecord[]>;
+  hasChildren(id: number): Promise<boolean>;
+  insertNode(node: NewNode): Promise<NodeRecord>;
+  updateNode(id: number, patch: NodePatch): Promise<void>;
+  deleteNode(id: number): Promise<void>;
+  /** How many nodes still point at this blob. */
+  countBlobReferences(blobId: string): Promise<number>;
+  /** Remember a blob to delete once the transaction that dropped it has committed. */
+  addGarbageBlob(blobId: string): Promise<void>;
+  takeGarbageBlobs(limit: number): Promise<string[]>;
+  forgetGarbageBlobs(blobIds: readonly string[]): Promise<void>;
+
+  createAccount(name: string, created: number): Promise<AccountRecord>;
+  getAccount(name: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<AccountRecord[]>;
+
+  createUser(user: NewUser): Promise<UserRecord>;
+  getUserByName(username: string): Promise<UserRecord | undefined>;
+  getUserById(id: number): Promise<UserRecord | undefined>;
+  listUsers(account?: string): Promise<UserRecord[]>;
+  updateUser(id: number, patch: UserPatch): Promise<void>;
+  deleteUser(id: number): Promise<void>;
+  /** The largest uid in use, or 0. */
+  maxUid(): Promise<number>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(token: string): Promise<SessionRecord | undefined>;
+  deleteSession(token: string): Promise<boolean>;
+  /** Sets the expiry once; false when it was already set or the session is gone. */
+  setSessionExpiryOnce(token: string, expiresMs: number): Promise<boolean>;
+  deleteUserSessions(userId: number): Promise<void>;
+  deleteExpiredSessions(nowMs: number): Promise<number>;
+}
+
+export interface MetadataStore extends MetadataOps {
+  transaction<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
