@@ -32,6 +32,7 @@ export type ErrorKind =
   | 'NoUploadFile'
   | 'TooManyFiles'
   | 'EmptyFile'
+  | 'TooLarge'
   | 'DiskFull'
   | 'Unavailable'
   | 'Internal';
@@ -80,6 +81,7 @@ const MESSAGES: Record<ErrorKind, string> = {
   NoUploadFile: 'missing upload file',
   TooManyFiles: 'upload not supported: more than one file',
   EmptyFile: 'empty file',
+  TooLarge: 'the upload is larger than this server accepts',
   DiskFull: 'disk full',
   Unavailable: 'service unavailable',
   Internal: 'internal error',

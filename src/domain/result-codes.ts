@@ -88,6 +88,7 @@ const UPLOAD_COMMON: EndpointTable = {
   IsDirectory: c(-2),
   NoUploadFile: c(-24),
   TooManyFiles: c(-25),
+  TooLarge: c(-5, 413),
   ChecksumMismatch: c(-26),
   InvalidMtime: c(-27),
   InvalidContentType: c(-33),

@@ -25,13 +25,18 @@ export interface BlobStore {
    * the caller's metadata transaction commits.
    */
   write(source: AsyncIterable<Buffer>, options?: { signal?: AbortSignal }): Promise<BlobWriteResult>;
-  /** A stream of the blob's bytes, or of one range of them. */
-  read(blobId: string, range?: ByteRange): Readable;
-  /** A new blob with the same bytes; shares storage where the store allows it. */
-  copy(blobId: string): Promise<string>;
+  /**
+   * A stream of the blob's bytes, or of one range of them; undefined when the
+   * blob does not exist. Resolves once the blob is open, so a caller can
+   * still choose its answer.
+   */
+  read(blobId: string, range?: ByteRange): Promise<Readable | undefined>;
   /** Idempotent: deleting a missing blob succeeds. */
   delete(blobId: string): Promise<void>;
-  /** Remove temporaries left by interrupted writes; returns how many. */
-  sweepTemporaries(): Promise<number>;
+  /**
+   * Remove temporaries left by interrupted writes, older than `olderThanMs`
+   * (0 at start-up, when no write can be in flight); returns how many.
+   */
+  sweepTemporaries(olderThanMs?: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,0 +1,58 @@
+/** Table shapes as Kysely sees them; one definition for every SQL dialect. */
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  name: string;
+  created: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  account: string;
+  username: string;
+  password_hash: string;
+  uid: number;
+  gid: number;
+  home: string;
+  disabled: number;
+  created: number;
+}
+
+export interface SessionsTable {
+  token: string;
+  user_id: number;
+  root: string;
+  created_ms: number;
+  expires_ms: number;
+  expiry_updated: number;
+}
+
+export interface NodesTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  name: string;
+  path: string;
+  /** 1 = directory, 2 = file (the spec's `type`). */
+  kind: number;
+  size: number;
+  sha256: string;
+  mime: string;
+  ctime: number;
+  mtime: number;
+  uid: number;
+  gid: number;
+  blob_id: string | null;
+}
+
+export interface GarbageBlobsTable {
+  blob_id: string;
+  created: number;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  nodes: NodesTable;
+  garbage_blobs: GarbageBlobsTable;
+}

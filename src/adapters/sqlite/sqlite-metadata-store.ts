@@ -1,0 +1,105 @@
+/**
+ * The embedded metadata store: SQLite through better-sqlite3, in WAL mode
+ * with synchronous=FULL so that a commit is on disk before it is
+ * acknowledged. Queries are the shared ones in adapters/sql.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { SqlMetadataOps } from '../sql/metadata-ops.js';
+import type { Database as Schema } from '../sql/schema.js';
+import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE accounts (name TEXT PRIMARY KEY, created INTEGER NOT NULL)`,
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     account TEXT NOT NULL REFERENCES accounts(name),
+     username TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     uid INTEGER NOT NULL UNIQUE,
+     gid INTEGER NOT NULL,
+     home TEXT NOT NULL,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created INTEGER NOT NULL)`,
+  `CREATE TABLE sessions (
+     token TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL,
+     root TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     expires_ms INTEGER NOT NULL,
+     expiry_updated INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX sessions_expires ON sessions (expires_ms)`,
+  `CREATE INDEX sessions_user ON sessions (user_id)`,
+  // Names compare with BINARY collation: byte order of UTF-8, the order listings use.
+  `CREATE TABLE nodes (
+     id INTEGER PRIMARY KEY,
+     parent_id INTEGER REFERENCES nodes(id),
+     name TEXT NOT NULL,
+     path TEXT NOT NULL UNIQUE,
+     kind INTEGER NOT NULL,
+     size INTEGER NOT NULL DEFAULT 0,
+     sha256 TEXT NOT NULL DEFAULT '',
+     mime TEXT NOT NULL DEFAULT '',
+     ctime INTEGER NOT NULL,
+     mtime INTEGER NOT NULL,
+     uid INTEGER NOT NULL,
+     gid INTEGER NOT NULL,
+     blob_id TEXT,
+     UNIQUE (parent_id, name))`,
+  `CREATE INDEX nodes_listing ON nodes (parent_id, kind, name)`,
+  `CREATE INDEX nodes_blob ON nodes (blob_id) WHERE blob_id IS NOT NULL`,
+  `CREATE TABLE garbage_blobs (blob_id TEXT PRIMARY KEY, created INTEGER NOT NULL)`,
+  `INSERT INTO nodes (parent_id, name, path, kind, ctime, mtime, uid, gid)
+     VALUES (NULL, '', '/', 1, CAST(strftime('%s','now') AS INTEGER), CAST(strftime('%s','now') AS INTEGER), 0, 0)`,
+];
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore {
+  private constructor(private readonly kysely: Kysely<Schema>) {
+    super(kysely, isUniqueViolation);
+  }
+
+  /** Open (and create or migrate) the database file; ':memory:' for tests. */
+  static open(file: string): SqliteMetadataStore {
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    raw.pragma('busy_timeout = 5000');
+    raw.pragma('foreign_keys = ON');
+    migrate(raw);
+    return new SqliteMetadataStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) }));
+  }
+
+  async transaction<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
+    // IMMEDIATE takes the write lock at BEGIN, so a second process (an admin
+    // command) waits instead of failing halfway with SQLITE_BUSY.
+    return this.kysely.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const result = await fn(new SqlMetadataOps(conn, isUniqueViolation));
+        await sql`COMMIT`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`ROLLBACK`.execute(conn);
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.kysely.destroy();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= MIGRATIONS.length) return;
+  db.transaction(() => {
+    for (let i = version; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

@@ -1,0 +1,38 @@
+/** What every service module is built from: the two ports, time, ids and limits. */
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock, Ids } from '../ports/clock.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+
+export interface Limits {
+  /** Default token lifetime (login, authenticate, /account/login). */
+  readonly sessionTtlSeconds: number;
+  /** Largest expiry authenticate and /account/login accept (the spec's 24 hours). */
+  readonly maxLoginExpirySeconds: number;
+  /** Largest single upload through /post/raw or /post/file. */
+  readonly maxUploadBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  sessionTtlSeconds: 3600,
+  maxLoginExpirySeconds: 86400,
+  maxUploadBytes: 10 * 1024 ** 4,
+};
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ServiceDeps {
+  readonly metadata: MetadataStore;
+  readonly blobs: BlobStore;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly limits: Limits;
+  readonly log: Logger;
+}
+
+export function nowSeconds(deps: { clock: Clock }): number {
+  return Math.floor(deps.clock.nowMs() / 1000);
+}

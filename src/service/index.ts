@@ -1,0 +1,46 @@
+/** createServices(ports) → the use cases, as one plain object the transports receive. */
+import { Admin } from './admin.js';
+import type { ServiceDeps } from './deps.js';
+import { Egress } from './egress.js';
+import { GarbageCollector } from './garbage.js';
+import { Ingest } from './ingest.js';
+import { Namespace } from './namespace.js';
+import { Sessions } from './sessions.js';
+
+export interface Services {
+  readonly sessions: Sessions;
+  readonly namespace: Namespace;
+  readonly ingest: Ingest;
+  readonly egress: Egress;
+  readonly admin: Admin;
+  readonly garbage: GarbageCollector;
+  /** Start-up and periodic housekeeping: temporaries, garbage blobs, expired sessions. */
+  sweep(options?: { temporariesOlderThanMs?: number }): Promise<SweepReport>;
+}
+
+export interface SweepReport {
+  readonly temporaries: number;
+  readonly blobs: number;
+  readonly sessions: number;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const garbage = new GarbageCollector(deps);
+  return {
+    sessions: new Sessions(deps),
+    namespace: new Namespace(deps, garbage),
+    ingest: new Ingest(deps, garbage),
+    egress: new Egress(deps),
+    admin: new Admin(deps),
+    garbage,
+    async sweep(options = {}) {
+      const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
+      const blobs = await garbage.drain();
+      const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
+      return { temporaries, blobs, sessions };
+    },
+  };
+}
+
+export type { ServiceDeps, Limits } from './deps.js';
+export { DEFAULT_LIMITS } from './deps.js';
