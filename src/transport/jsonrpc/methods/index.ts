@@ -1,0 +1,13 @@
+/** Every JSON-RPC method by its wire name. */
+import { METHOD_ALIASES } from '../../../domain/result-codes.js';
+import type { MethodDef } from '../method.js';
+import { namespaceMethods } from './namespace.js';
+import { sessionMethods } from './sessions.js';
+
+export const METHODS: Readonly<Record<string, MethodDef>> = { ...sessionMethods, ...namespaceMethods };
+
+export function findMethod(name: string): { name: string; def: MethodDef } | undefined {
+  const canonical = METHOD_ALIASES[name] ?? name;
+  if (!Object.hasOwn(METHODS, canonical)) return undefined;
+  return { name: canonical, def: METHODS[canonical]! };
+}
