@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/** The `originstore` command: serve, and the account and user admin commands. */
+import { Command, Option } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { isOriginError } from '../domain/errors.js';
+import { ConfigError, loadConfig, SETTINGS, type Config } from '../server/config.js';
+import { serve } from '../server/main.js';
+import { openServicesFor } from '../server/open-stores.js';
+import type { Services } from '../service/index.js';
+
+const program = new Command('originstore')
+  .description('A self-hostable server for the Origin Storage API (JSON-RPC and X-Agile-* HTTP uploads)')
+  .showHelpAfterError();
+
+const serveCmd = program.command('serve').description('run the server (data in ./originstore-data, on 127.0.0.1:8080 by default)');
+for (const s of SETTINGS) serveCmd.addOption(new Option(s.flag, `${s.help} [${s.env}]`));
+serveCmd.action(async (opts: Record<string, string>) => {
+  await serve(configFrom(opts));
+});
+
+function configFrom(opts: Record<string, string | undefined>): Config {
+  const flags: Partial<Record<keyof Config, string>> = {};
+  for (const s of SETTINGS) {
+    const v = opts[s.key];
+    if (v !== undefined) flags[s.key] = v;
+  }
+  return loadConfig(flags);
+}
+
+/** Run an admin action on the data directory's stores. */
+async function withServices(opts: { dataDir?: string }, fn: (s: Services) => Promise<void>): Promise<void> {
+  const config = configFrom({ dataDir: opts.dataDir });
+  const { services, close } = await openServicesFor(config.dataDir);
+  try {
+    await fn(services);
+  } finally {
+    await close();
+  }
+}
+
+const dataDirOption = (): Option => new Option('--data-dir <dir>', 'data directory [ORIGINSTORE_DATA_DIR]');
+
+const account = program.command('account').description('manage accounts (each owns the namespace /{account})');
+account.command('add <name>').description('create an account').addOption(dataDirOption())
+  .action((name: string, opts) => withServices(opts, async (s) => {
+    await s.admin.addAccount(name);
+    process.stdout.write(`account ${name} created\n`);
+  }));
+account.command('ls').description('list accounts').addOption(dataDirOption())
+  .action((opts) => withServices(opts, async (s) => {
+    for (const a of await s.admin.listAccounts()) process.stdout.write(`${a.name}\t${new Date(a.created * 1000).toISOString()}\n`);
+  }));
+
+const user = program.command('user').description('manage users');
+user.command('add <account> <username>').description('create a user (its password is printed when not given)')
+  .addOption(dataDirOption())
+  .option('--password <password>', 'password [ORIGINSTORE_PASSWORD]')
+  .option('--home <dir>', 'restrict the user to this directory of the account', '/')
+  .option('--uid <n>', 'user id (default: next free)')
+  .option('--gid <n>', 'group id (default: 100)')
+  .action((acct: string, username: string, opts) => withServices(opts, async (s) => {
+    const given = opts.password ?? process.env['ORIGINSTORE_PASSWORD'];
+    const password = given ?? randomBytes(12).toString('base64url');
+    const u = await s.admin.addUser(acct, username, password, {
+      home: opts.home, uid: intOption(opts.uid, '--uid'), gid: intOption(opts.gid, '--gid'),
+    });
+    process.stdout.write(`user ${u.username} created in ${u.account} (uid ${u.uid}, gid ${u.gid}, home ${u.home})\n`);
+    if (given === undefined) process.stdout.write(`password: ${password}\n`);
+  }));
+user.command('passwd <username>').description('set a new password (printed when not given)')
+  .addOption(dataDirOption()).option('--password <password>', 'the new password [ORIGINSTORE_PASSWORD]')
+  .action((username: string, opts) => withServices(opts, async (s) => {
+    const given = opts.password ?? process.env['ORIGINSTORE_PASSWORD'];
+    const password = given ?? randomBytes(12).toString('base64url');
+    await s.admin.setPassword(username, password);
+    process.stdout.write(given === undefined ? `password: ${password}\n` : `password of ${username} changed\n`);
+  }));
+user.command('disable <username>').description('disable a user and end its sessions (--enable to undo)')
+  .addOption(dataDirOption()).option('--enable', 'enable the user again')
+  .action((username: string, opts) => withServices(opts, async (s) => {
+    await s.admin.setDisabled(username, !opts.enable);
+    process.stdout.write(`${username} ${opts.enable ? 'enabled' : 'disabled'}\n`);
+  }));
+user.command('rm <username>').description('delete a user (its files stay)').addOption(dataDirOption())
+  .action((username: string, opts) => withServices(opts, async (s) => {
+    await s.admin.removeUser(username);
+    process.stdout.write(`${username} removed\n`);
+  }));
+user.command('ls').description('list users').addOption(dataDirOption()).option('--account <name>', 'only this account')
+  .action((opts) => withServices(opts, async (s) => {
+    for (const u of await s.admin.listUsers(opts.account)) {
+      process.stdout.write(`${u.username}\t${u.account}\tuid=${u.uid}\tgid=${u.gid}\thome=${u.home}${u.disabled ? '\tdisabled' : ''}\n`);
+    }
+  }));
+
+function intOption(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}: '${raw}' is not a whole number`);
+  return Number(raw);
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || isOriginError(err)) {
+    process.stderr.write(`originstore: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`originstore: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

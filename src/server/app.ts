@@ -1,0 +1,131 @@
+/**
+ * buildApp(config) → a Fastify instance with every route, not yet listening
+ * (tests and main both use it), plus the services and a close() that drains
+ * requests in flight and then closes the stores.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { systemClock, randomIds } from '../ports/clock.js';
+import { createServices, DEFAULT_LIMITS, type Services } from '../service/index.js';
+import { registerCors } from '../transport/cors.js';
+import { registerEgress } from '../transport/egress/get-head.js';
+import { registerHealth } from '../transport/health.js';
+import { registerAccountLogin } from '../transport/http/account-login.js';
+import { registerPostDirectory } from '../transport/http/post-directory.js';
+import { registerPostFile } from '../transport/http/post-file.js';
+import { registerPostRaw } from '../transport/http/post-raw.js';
+import { registerJsonRpc } from '../transport/jsonrpc/route.js';
+import { createMetrics, endpointOf, registerMetricsRoute } from '../transport/metrics.js';
+import type { Config } from './config.js';
+import { openStores, type Stores } from './open-stores.js';
+
+export interface App {
+  readonly fastify: FastifyInstance;
+  readonly services: Services;
+  readonly stores: Stores;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPE = Symbol('original content-type');
+
+export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<App> {
+  const stores = await openStores(config.dataDir);
+  const fastify = Fastify({
+    logger: options.logger === false ? false : {
+      level: config.logLevel,
+      redact: ['req.headers["x-agile-authorization"]', 'req.headers["x-agile-password"]', 'token', 'password'],
+    },
+    disableRequestLogging: true,
+    // Uploads run for as long as they need; the client's connection is the limit.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    maxParamLength: 8192,
+    bodyLimit: 1 << 20,
+    return503OnClosing: true,
+    // HEAD is its own route: Fastify's automatic one would answer Content-Length: 0.
+    exposeHeadRoutes: false,
+    ...(config.tlsCert && config.tlsKey ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),
+  }) as unknown as FastifyInstance;
+  const services = createServices({
+    metadata: stores.metadata,
+    blobs: stores.blobs,
+    clock: systemClock,
+    ids: randomIds,
+    limits: { ...DEFAULT_LIMITS, sessionTtlSeconds: config.sessionTtlSeconds, maxUploadBytes: config.maxUploadBytes },
+    log: fastify.log,
+  });
+  const metrics = createMetrics();
+
+  // Every body is read by its route: JSON-RPC as text under a limit, uploads as
+  // streams. Fastify never parses (or refuses) a body by its Content-Type, so a
+  // strange Content-Type gets the API's own answer, not a 415.
+  fastify.addHook('onRequest', async (request) => {
+    const ct = request.headers['content-type'];
+    (request as unknown as Record<symbol, unknown>)[CONTENT_TYPE] = ct;
+    delete request.headers['content-type'];
+  });
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  registerCors(fastify);
+  registerRequestLog(fastify, metrics);
+  registerHealth(fastify, services);
+  registerMetricsRoute(fastify, metrics);
+  registerJsonRpc(fastify, services);
+  registerAccountLogin(fastify, services);
+  registerPostRaw(fastify, services);
+  registerPostFile(fastify, services, (r) => (r as unknown as Record<symbol, string | undefined>)[CONTENT_TYPE]);
+  registerPostDirectory(fastify, services);
+  registerEgress(fastify, services);
+  fastify.options('/*', async (_request, reply) => reply.code(200).send());
+
+  fastify.setNotFoundHandler((_request, reply) => {
+    reply.code(404).header('Content-Type', 'text/plain; charset=utf-8').send('Not Found\n');
+  });
+  // Anything that escapes a route: logged with its stack, answered without one.
+  fastify.setErrorHandler((err, request, reply) => {
+    const e = err as Error & { statusCode?: number };
+    const status = e.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      request.log.info({ err: e.message }, 'client error');
+      return reply.code(status).header('Content-Type', 'text/plain; charset=utf-8').send(`${e.message}\n`);
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).header('Content-Type', 'text/plain; charset=utf-8').send('Internal Server Error\n');
+  });
+
+  return {
+    fastify,
+    services,
+    stores,
+    async close() {
+      await fastify.close();
+      await services.garbage.drain().catch(() => undefined);
+      await stores.metadata.close();
+      await stores.blobs.close();
+    },
+  };
+}
+
+/** One JSON line per request, and the metrics, from the same numbers. */
+function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void {
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    const agileStatus = (request as { agileStatus?: number }).agileStatus;
+    const bytesOut = Number(reply.getHeader('content-length') ?? 0) || 0;
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observe(request, reply.statusCode, agileStatus, request.method === 'HEAD' ? 0 : bytesOut, seconds);
+    request.log.info({
+      reqId: request.id,
+      method: request.method,
+      url: request.url.split('?')[0],
+      endpoint: endpointOf(request),
+      rpcMethod: (request as { rpcMethods?: string[] }).rpcMethods?.join(','),
+      agileStatus,
+      statusCode: reply.statusCode,
+      bytesIn: Number(request.headers['content-length'] ?? 0) || 0,
+      bytesOut,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    }, 'request');
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Configuration: flags, then ORIGINSTORE_* environment variables, then
+ * defaults, validated once into a frozen Config. A bad value stops start-up
+ * with a message that names it.
+ */
+export interface Config {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
+  readonly sessionTtlSeconds: number;
+  readonly maxUploadBytes: number;
+  readonly sweepIntervalSeconds: number;
+  readonly logLevel: string;
+  /** First-run account and user; a random password is generated when none is given. */
+  readonly initAccount: string;
+  readonly initUser: string;
+  readonly initPassword?: string | undefined;
+}
+
+export interface Setting {
+  readonly key: keyof Config;
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  readonly parse: (raw: string) => unknown;
+  readonly fallback?: unknown;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { key: 'dataDir', flag: '--data-dir <dir>', env: 'ORIGINSTORE_DATA_DIR', help: 'where metadata and blobs live', parse: String, fallback: './originstore-data' },
+  { key: 'host', flag: '--host <address>', env: 'ORIGINSTORE_HOST', help: 'address to listen on', parse: String, fallback: '127.0.0.1' },
+  { key: 'port', flag: '--port <n>', env: 'ORIGINSTORE_PORT', help: 'port to listen on (0: any free port)', parse: parsePort, fallback: 8080 },
+  { key: 'tlsCert', flag: '--tls-cert <file>', env: 'ORIGINSTORE_TLS_CERT', help: 'PEM certificate; serve HTTPS', parse: String },
+  { key: 'tlsKey', flag: '--tls-key <file>', env: 'ORIGINSTORE_TLS_KEY', help: 'PEM private key for --tls-cert', parse: String },
+  { key: 'sessionTtlSeconds', flag: '--session-ttl <duration>', env: 'ORIGINSTORE_SESSION_TTL', help: 'default token lifetime (3600s, 1h)', parse: parseDuration, fallback: 3600 },
+  { key: 'maxUploadBytes', flag: '--max-upload-size <bytes>', env: 'ORIGINSTORE_MAX_UPLOAD_SIZE', help: 'largest /post/raw or /post/file upload (10TiB, 500MB…)', parse: parseSize, fallback: 10 * 1024 ** 4 },
+  { key: 'sweepIntervalSeconds', flag: '--sweep-interval <duration>', env: 'ORIGINSTORE_SWEEP_INTERVAL', help: 'how often housekeeping runs', parse: parseDuration, fallback: 300 },
+  { key: 'logLevel', flag: '--log-level <level>', env: 'ORIGINSTORE_LOG_LEVEL', help: 'fatal, error, warn, info, debug, trace or silent', parse: parseLogLevel, fallback: 'info' },
+  { key: 'initAccount', flag: '--init-account <name>', env: 'ORIGINSTORE_INIT_ACCOUNT', help: 'account created on first run', parse: String, fallback: 'demo' },
+  { key: 'initUser', flag: '--init-user <name>', env: 'ORIGINSTORE_INIT_USER', help: 'user created on first run', parse: String, fallback: 'demo' },
+  { key: 'initPassword', flag: '--init-password <password>', env: 'ORIGINSTORE_INIT_PASSWORD', help: 'its password (default: random, printed once)', parse: String },
+];
+
+export class ConfigError extends Error {}
+
+/** flags (already parsed, by Config key) > env > defaults. */
+export function loadConfig(flags: Partial<Record<keyof Config, string>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags[s.key];
+    const fromEnv = env[s.env];
+    const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    if (raw === undefined) {
+      out[s.key] = s.fallback;
+      continue;
+    }
+    try {
+      out[s.key] = s.parse(raw);
+    } catch (err) {
+      const where = fromFlag !== undefined ? s.flag.split(' ')[0] : s.env;
+      throw new ConfigError(`${where}: ${(err as Error).message}`);
+    }
+  }
+  const config = out as unknown as Config;
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key go together');
+  }
+  return Object.freeze(config);
+}
+
+export function parsePort(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`'${raw}' is not a port number`);
+  return n;
+}
+
+/** "3600", "3600s", "15m", "1h", "1d" → seconds. */
+export function parseDuration(raw: string): number {
+  const m = /^\s*(\d+)\s*(s|m|h|d)?\s*$/i.exec(raw);
+  if (!m) throw new Error(`'${raw}' is not a duration (like 3600s, 15m, 1h)`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's').toLowerCase() as 's'];
+  return Number(m[1]) * unit;
+}
+
+/** "1048576", "500MB", "10GiB" → bytes. */
+export function parseSize(raw: string): number {
+  const m = /^\s*(\d+)\s*([kmgt]?i?b)?\s*$/i.exec(raw);
+  if (!m) throw new Error(`'${raw}' is not a size (like 500MB, 10GiB)`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const power = ['b', 'kb', 'mb', 'gb', 'tb'].indexOf(unit.replace('i', ''));
+  const base = unit.includes('i') ? 1024 : 1000;
+  return Number(m[1]) * base ** Math.max(0, power);
+}
+
+function parseLogLevel(raw: string): string {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(raw)) throw new Error(`'${raw}' is not one of ${levels.join(', ')}`);
+  return raw;
+}
+
+/** The effective configuration, secrets redacted, for the start-up log. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return { ...config, initPassword: config.initPassword === undefined ? undefined : '[redacted]' };
+}

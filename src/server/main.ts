@@ -1,0 +1,56 @@
+/**
+ * `originstore serve`: open the stores, set up a first run, sweep what an
+ * earlier crash left, listen, and on SIGTERM/SIGINT stop accepting and let
+ * requests in flight (uploads included) finish before closing the stores.
+ */
+import { randomBytes } from 'node:crypto';
+import { buildApp, type App } from './app.js';
+import { describeConfig, type Config } from './config.js';
+
+export async function serve(config: Config): Promise<App> {
+  const app = await buildApp(config);
+  const log = app.fastify.log;
+  log.info({ config: describeConfig(config) }, 'starting originstore');
+  await firstRun(app, config);
+  const swept = await app.services.sweep();
+  log.info({ swept }, 'start-up sweep done');
+  const timer = setInterval(() => {
+    app.services
+      .sweep({ temporariesOlderThanMs: 24 * 3600 * 1000 })
+      .then((report) => log.info({ swept: report }, 'periodic sweep done'))
+      .catch((err: unknown) => log.error({ err }, 'periodic sweep failed'));
+  }, config.sweepIntervalSeconds * 1000);
+  timer.unref();
+  await app.fastify.listen({ host: config.host, port: config.port });
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    clearInterval(timer);
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return app;
+}
+
+/** With no account at all, create one account and one user and print the credentials once. */
+async function firstRun(app: App, config: Config): Promise<void> {
+  if ((await app.services.admin.listAccounts()).length > 0) return;
+  const password = config.initPassword ?? randomBytes(12).toString('base64url');
+  await app.services.admin.addAccount(config.initAccount);
+  await app.services.admin.addUser(config.initAccount, config.initUser, password);
+  const shown = config.initPassword === undefined ? password : '(as given)';
+  process.stdout.write(
+    `\noriginstore: first run in ${config.dataDir}\n` +
+      `  account:  ${config.initAccount}\n  user:     ${config.initUser}\n  password: ${shown}\n` +
+      `  (shown once; change it with: originstore user passwd ${config.initUser})\n\n`,
+  );
+}

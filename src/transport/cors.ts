@@ -1,0 +1,30 @@
+/**
+ * CORS (general_information.md, "Cross-Origin Resource Sharing Compliance").
+ * Every answer carries the documented headers; preflights name whatever the
+ * browser asked for, so a web page can use the whole API, and the X-Agile-*
+ * answer headers are exposed to its scripts.
+ */
+import type { FastifyInstance } from 'fastify';
+
+const DOCUMENTED_ALLOW_HEADERS = 'X-Agile-Authorization, X-Content-Type';
+const EXPOSED = [
+  'X-Agile-Status', 'X-Agile-Token', 'X-Agile-Uid', 'X-Agile-Gid', 'X-Agile-Path', 'X-Agile-Size',
+  'X-Agile-Checksum', 'X-Agile-Multipart', 'X-Agile-Parts', 'X-Agile-Meta', 'Content-Length', 'Content-Range',
+  'ETag', 'Last-Modified', 'Accept-Ranges',
+].join(', ');
+
+export function registerCors(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Access-Control-Allow-Origin', '*');
+    reply.header('Access-Control-Allow-Headers', DOCUMENTED_ALLOW_HEADERS);
+    reply.header('Access-Control-Allow-Methods', 'OPTIONS');
+    reply.header('Access-Control-Expose-Headers', EXPOSED);
+    if (request.method === 'OPTIONS') {
+      const asked = request.headers['access-control-request-headers'];
+      reply.header('Access-Control-Allow-Headers', asked ? `${DOCUMENTED_ALLOW_HEADERS}, ${asked}` : DOCUMENTED_ALLOW_HEADERS);
+      reply.header('Access-Control-Allow-Methods', 'GET, HEAD, POST, OPTIONS');
+      reply.header('Access-Control-Max-Age', '86400');
+      return reply.code(200).send();
+    }
+  });
+}

@@ -1,0 +1,54 @@
+/** Prometheus metrics at /metrics: requests by endpoint and code, bytes in and out, latency. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  observe(request: FastifyRequest, statusCode: number, agileStatus: number | undefined, bytesOut: number, seconds: number): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'originstore_' });
+  const requests = new Counter({
+    name: 'originstore_requests_total',
+    help: 'Requests by endpoint (or JSON-RPC method), HTTP status and X-Agile-Status',
+    labelNames: ['endpoint', 'status', 'agile_status'],
+    registers: [registry],
+  });
+  const bytesIn = new Counter({ name: 'originstore_bytes_in_total', help: 'Request body bytes received', labelNames: ['endpoint'], registers: [registry] });
+  const bytesOut = new Counter({ name: 'originstore_bytes_out_total', help: 'Response body bytes sent', labelNames: ['endpoint'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'originstore_request_seconds',
+    help: 'Request latency',
+    labelNames: ['endpoint'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe(request, statusCode, agileStatus, sent, seconds) {
+      const endpoint = endpointOf(request);
+      requests.inc({ endpoint, status: String(statusCode), agile_status: agileStatus === undefined ? '' : String(agileStatus) });
+      bytesIn.inc({ endpoint }, request.raw.socket?.bytesRead === undefined ? 0 : Number(request.headers['content-length'] ?? 0) || 0);
+      bytesOut.inc({ endpoint }, sent);
+      latency.observe({ endpoint }, seconds);
+    },
+  };
+}
+
+/** A bounded label: the route, or the JSON-RPC method, never the raw URL. */
+export function endpointOf(request: FastifyRequest): string {
+  const rpc = (request as { rpcMethods?: string[] }).rpcMethods;
+  if (rpc && rpc.length > 0) return `jsonrpc:${rpc.length === 1 ? rpc[0] : 'batch'}`;
+  const route = request.routeOptions?.url;
+  if (route === '/*') return request.method === 'OPTIONS' ? 'preflight' : 'egress';
+  return route ?? 'unknown';
+}
+
+export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('Content-Type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
