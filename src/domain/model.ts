@@ -63,3 +63,9 @@ export interface Caller {
 
 export const TYPE_DIRECTORY = 1;
 export const TYPE_FILE = 2;
+
+/** A byte range of a file: both ends inclusive, as in HTTP. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}

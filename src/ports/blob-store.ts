@@ -5,12 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 
-export interface ByteRange {
-  /** First byte, inclusive. */
-  readonly start: number;
-  /** Last byte, inclusive. */
-  readonly end: number;
-}
+import type { ByteRange } from '../domain/model.js';
+
+export type { ByteRange };
 
 export interface BlobWriteResult {
   readonly blobId: string;

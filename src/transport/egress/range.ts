@@ -1,5 +1,5 @@
 /** One `Range: bytes=…` header against a size: a byte range, 'unsatisfiable', or undefined for the whole file. */
-import type { ByteRange } from '../../ports/blob-store.js';
+import type { ByteRange } from '../../domain/model.js';
 
 export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined;
