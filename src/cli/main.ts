@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { isOriginError } from '../domain/errors.js';
-import { ConfigError, loadConfig, SETTINGS, type Config } from '../server/config.js';
+import { ConfigError, loadConfig, SETTINGS, type Config, type Setting } from '../server/config.js';
 import { serve } from '../server/main.js';
 import { openServicesFor } from '../server/open-stores.js';
 import type { Services } from '../service/index.js';
@@ -18,10 +18,16 @@ serveCmd.action(async (opts: Record<string, string>) => {
   await serve(configFrom(opts));
 });
 
+/**
+ * Commander stores a flag under its camel-cased name (--session-ttl →
+ * sessionTtl), which is not always the Config key (sessionTtlSeconds).
+ */
+const attributeOf = (s: Setting): string => new Option(s.flag).attributeName();
+
 function configFrom(opts: Record<string, string | undefined>): Config {
   const flags: Partial<Record<keyof Config, string>> = {};
   for (const s of SETTINGS) {
-    const v = opts[s.key];
+    const v = opts[attributeOf(s)];
     if (v !== undefined) flags[s.key] = v;
   }
   return loadConfig(flags);

@@ -34,9 +34,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'port', flag: '--port <n>', env: 'ORIGINSTORE_PORT', help: 'port to listen on (0: any free port)', parse: parsePort, fallback: 8080 },
   { key: 'tlsCert', flag: '--tls-cert <file>', env: 'ORIGINSTORE_TLS_CERT', help: 'PEM certificate; serve HTTPS', parse: String },
   { key: 'tlsKey', flag: '--tls-key <file>', env: 'ORIGINSTORE_TLS_KEY', help: 'PEM private key for --tls-cert', parse: String },
-  { key: 'sessionTtlSeconds', flag: '--session-ttl <duration>', env: 'ORIGINSTORE_SESSION_TTL', help: 'default token lifetime (3600s, 1h)', parse: parseDuration, fallback: 3600 },
+  { key: 'sessionTtlSeconds', flag: '--session-ttl <duration>', env: 'ORIGINSTORE_SESSION_TTL', help: 'default token lifetime (3600s, 1h; at most 24h)', parse: durationWithin(1, 86400), fallback: 3600 },
   { key: 'maxUploadBytes', flag: '--max-upload-size <bytes>', env: 'ORIGINSTORE_MAX_UPLOAD_SIZE', help: 'largest /post/raw or /post/file upload (10TiB, 500MB…)', parse: parseSize, fallback: 10 * 1024 ** 4 },
-  { key: 'sweepIntervalSeconds', flag: '--sweep-interval <duration>', env: 'ORIGINSTORE_SWEEP_INTERVAL', help: 'how often housekeeping runs', parse: parseDuration, fallback: 300 },
+  { key: 'sweepIntervalSeconds', flag: '--sweep-interval <duration>', env: 'ORIGINSTORE_SWEEP_INTERVAL', help: 'how often housekeeping runs (1s to 24h)', parse: durationWithin(1, 86400), fallback: 300 },
   { key: 'logLevel', flag: '--log-level <level>', env: 'ORIGINSTORE_LOG_LEVEL', help: 'fatal, error, warn, info, debug, trace or silent', parse: parseLogLevel, fallback: 'info' },
   { key: 'initAccount', flag: '--init-account <name>', env: 'ORIGINSTORE_INIT_ACCOUNT', help: 'account created on first run', parse: String, fallback: 'demo' },
   { key: 'initUser', flag: '--init-user <name>', env: 'ORIGINSTORE_INIT_USER', help: 'user created on first run', parse: String, fallback: 'demo' },
@@ -82,6 +82,19 @@ export function parseDuration(raw: string): number {
   if (!m) throw new Error(`'${raw}' is not a duration (like 3600s, 15m, 1h)`);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's').toLowerCase() as 's'];
   return Number(m[1]) * unit;
+}
+
+/**
+ * A duration bounded at start-up rather than failing later: a token lifetime
+ * over 24 hours would make every login fail, and a zero interval would
+ * spin the sweeper.
+ */
+function durationWithin(minSeconds: number, maxSeconds: number): (raw: string) => number {
+  return (raw) => {
+    const seconds = parseDuration(raw);
+    if (seconds < minSeconds || seconds > maxSeconds) throw new Error(`'${raw}' must be between ${minSeconds}s and ${maxSeconds}s`);
+    return seconds;
+  };
 }
 
 /** "1048576", "500MB", "10GiB" → bytes. */

@@ -1,0 +1,45 @@
+/**
+ * `originstore serve` flags reach the configuration under their own names,
+ * including those whose Config key differs (--session-ttl →
+ * sessionTtlSeconds), and out-of-range values stop start-up.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startChildServer } from '../helpers/child-server.js';
+
+test('serve: every flag is applied (the effective configuration is logged at start)', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'originstore-cli-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const server = await startChildServer({
+    dataDir,
+    args: ['--session-ttl', '2h', '--max-upload-size', '5MiB', '--sweep-interval', '10m', '--init-account', 'acme', '--init-user', 'alice'],
+  });
+  t.after(() => server.kill('SIGKILL'));
+  const started = server.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((o) => o?.msg === 'starting originstore');
+  assert.ok(started, 'no start-up line');
+  assert.equal(started.config.sessionTtlSeconds, 7200);
+  assert.equal(started.config.maxUploadBytes, 5 * 1024 * 1024);
+  assert.equal(started.config.sweepIntervalSeconds, 600);
+  assert.equal(started.config.initAccount, 'acme');
+  assert.equal(started.config.initUser, 'alice');
+  assert.equal(started.config.initPassword, '[redacted]');
+  assert.equal(await server.kill('SIGTERM'), 0);
+});
+
+for (const [flag, value] of [['--session-ttl', '2d'], ['--sweep-interval', '0'], ['--max-upload-size', 'lots'], ['--port', '70000']]) {
+  test(`serve: ${flag} ${value} is refused at start-up, naming the flag`, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', join(tmpdir(), 'originstore-never-created'), flag!, value!], {
+      cwd: new URL('../../', import.meta.url),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(stderr, new RegExp(`^originstore: ${flag}: `));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The real `originstore serve` as a child process, for tests that must kill
+ * it, restart it or measure it from outside. It listens on an ephemeral
+ * loopback port; the port is read from its own "Server listening at" log
+ * line, so no port is picked in advance and none can be taken in between.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ChildServer {
+  readonly url: string;
+  readonly pid: number;
+  readonly process: ChildProcess;
+  /** Every stdout line so far (JSON log lines and the first-run banner). */
+  readonly lines: string[];
+  /** Resolves with the exit code or signal once the child has gone. */
+  readonly exited: Promise<number | NodeJS.Signals>;
+  kill(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
+}
+
+export interface ChildServerOptions {
+  readonly dataDir: string;
+  readonly password?: string;
+  readonly args?: readonly string[];
+}
+
+export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
+  const args = [
+    '--import', 'tsx', 'src/cli/main.ts', 'serve',
+    '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
+    '--init-password', options.password ?? 'secret',
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error('the server did not start');
+  const pid = child.pid;
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ?? code ?? -1));
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  // Read stdout for the whole life of the child: a full pipe would stall its logger.
+  const reader = createInterface({ input: child.stdout! });
+  const url = new Promise<string>((resolve, reject) => {
+    reader.on('line', (line) => {
+      lines.push(line);
+      const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((how) => reject(new Error(`the server exited (${how}) before listening:\n${stderr}`)));
+  });
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  try {
+    return { url: await url, pid, process: child, lines, exited, kill };
+  } catch (err) {
+    await kill('SIGKILL');
+    throw err;
+  }
+}
+
+/** Wait until `predicate` holds for one of the child's log lines (no timer: the line arrives or the test times out). */
+export async function waitForLine(server: ChildServer, predicate: (line: string) => boolean): Promise<string> {
+  const seen = server.lines.find(predicate);
+  if (seen !== undefined) return seen;
+  const stream = server.process.stdout!;
+  for (;;) {
+    await once(stream, 'data');
+    const found = server.lines.find(predicate);
+    if (found !== undefined) return found;
+  }
+}
