@@ -67,6 +67,8 @@ function defaultOf(def: ParamDef): unknown {
 }
 
 function coerce(def: ParamDef, value: unknown): unknown {
+  // An omitted optional value sent as null means its default ('any' takes null as a value).
+  if (value === null && def.type !== 'any' && 'default' in def) return def.default;
   switch (def.type) {
     case 'any':
       return value;
@@ -79,8 +81,6 @@ function coerce(def: ParamDef, value: unknown): unknown {
     case 'int':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
-      // An omitted optional value sent as null means its default.
-      if (value === null && 'default' in def) return def.default;
       break;
     case 'bool':
       if (typeof value === 'boolean') return value;
@@ -90,7 +90,6 @@ function coerce(def: ParamDef, value: unknown): unknown {
         if (v === 'true' || v === '1') return true;
         if (v === 'false' || v === '0' || v === '') return false;
       }
-      if (value === null && 'default' in def) return def.default;
       break;
   }
   throw new ParamError(`parameter '${def.name}' must be ${describeType(def.type)}, got ${describeValue(value)}`);
