@@ -33,6 +33,20 @@ export type ErrorKind =
   | 'TooManyFiles'
   | 'EmptyFile'
   | 'TooLarge'
+  | 'UnknownMultipart'
+  | 'NoPieces'
+  | 'PiecesNotContiguous'
+  | 'MultipartClosed'
+  | 'MultipartAborted'
+  | 'NotAbortable'
+  | 'NotRestartable'
+  | 'TooManyMultiparts'
+  | 'InvalidPieceNumber'
+  | 'TooManyPieces'
+  | 'PieceTooLarge'
+  | 'MultipartTooLarge'
+  | 'LengthMismatch'
+  | 'InvalidMapName'
   | 'DiskFull'
   | 'Unavailable'
   | 'Internal';
@@ -82,6 +96,20 @@ const MESSAGES: Record<ErrorKind, string> = {
   TooManyFiles: 'upload not supported: more than one file',
   EmptyFile: 'empty file',
   TooLarge: 'the upload is larger than this server accepts',
+  UnknownMultipart: 'invalid multipart upload identifier',
+  NoPieces: 'the multipart upload has no pieces',
+  PiecesNotContiguous: 'the multipart upload is missing pieces: piece numbers are not contiguous from 1',
+  MultipartClosed: 'the multipart upload has already been completed, deleted or expired',
+  MultipartAborted: 'the multipart upload has been aborted',
+  NotAbortable: 'invalid state: the multipart upload cannot be aborted',
+  NotRestartable: 'unable to restart the multipart upload: it is not in FAILED state',
+  TooManyMultiparts: 'too many multipart uploads that are neither completed nor aborted',
+  InvalidPieceNumber: 'invalid piece number',
+  TooManyPieces: 'too many pieces in the multipart upload',
+  PieceTooLarge: 'the piece is larger than the maximum piece size',
+  MultipartTooLarge: 'the multipart upload would exceed its maximum size',
+  LengthMismatch: 'the size received does not match Content-Length',
+  InvalidMapName: "invalid name: use 'upload' or 'piece'",
   DiskFull: 'disk full',
   Unavailable: 'service unavailable',
   Internal: 'internal error',

@@ -69,3 +69,36 @@ export interface ByteRange {
   readonly start: number;
   readonly end: number;
 }
+
+export interface MultipartRecord {
+  /** 32 hex digits. */
+  readonly mpid: string;
+  /** The user who created it: the only one who may see or touch it. */
+  readonly userId: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** Absolute destination path of the final file. */
+  readonly path: string;
+  /** The content type given at creation; null when none was given. */
+  readonly contentType: string | null;
+  /** The mtime given at creation; 0 means the creation time. */
+  readonly mtime: number;
+  readonly created: number;
+  readonly state: number;
+  readonly error: number;
+  /** Pieces counted when the upload was completed (0 before). */
+  readonly numPieces: number;
+}
+
+export interface PieceRecord {
+  readonly mpid: string;
+  /** Order of arrival: listMultipartPiece lists pieces in the order they were added. */
+  readonly seq: number;
+  readonly number: number;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly state: number;
+  readonly error: number;
+  readonly blobId: string | null;
+  readonly created: number;
+}

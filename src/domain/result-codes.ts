@@ -65,6 +65,24 @@ export const METHOD_CODES: Readonly<Record<string, MethodCodes>> = {
   },
   // Not in the docs; the vendor's C# SDK calls it (DeleteObjectTests.cs).
   deleteObject: { codes: { ...TOKEN, InvalidPath: -1, PermissionDenied: -6, NotEmpty: -7 } },
+
+  // working_with_multipart_json.md
+  createMultipart: {
+    codes: {
+      ...TOKEN, TooManyMultiparts: -1, InvalidPath: -16, EmptyPath: -16, InvalidMtime: -20, InvalidContentType: -21,
+      ParentMissing: -23,
+    },
+    internal: -27,
+  },
+  getMultipartStatus: { codes: { ...TOKEN, UnknownMultipart: -2 } },
+  getMultipartStatusMap: { codes: { ...TOKEN, InvalidMapName: -19 } },
+  listMultipart: { codes: { ...TOKEN, InvalidCookie: -3, InvalidPageSize: -14 } },
+  listMultipartPiece: { codes: { ...TOKEN, UnknownMultipart: -2, InvalidCookie: -3, InvalidPageSize: -14, Unavailable: -26 } },
+  completeMultipart: {
+    codes: { ...TOKEN, UnknownMultipart: -2, NoPieces: -4, PiecesNotContiguous: -5, MultipartClosed: -8, MultipartAborted: -17 },
+  },
+  abortMultipart: { codes: { ...TOKEN, UnknownMultipart: -2, MultipartAborted: -17, NotAbortable: -18 } },
+  restartMultipart: { codes: { ...TOKEN, UnknownMultipart: -2, NotRestartable: -22 } },
 };
 
 /** `renameFile` is another name for `rename` (real clients send both). */
@@ -102,7 +120,7 @@ const UPLOAD_COMMON: EndpointTable = {
   Internal: c(-5, 500),
 };
 
-export const ENDPOINT_CODES: Readonly<Record<string, EndpointTable>> = {
+const ENDPOINT_TABLES: Record<string, EndpointTable> = {
   '/account/login': {
     BadCredentials: c(-10001),
     EmptyUsername: c(-10001),
@@ -127,6 +145,44 @@ export const ENDPOINT_CODES: Readonly<Record<string, EndpointTable>> = {
     Internal: c(-5, 500),
   },
 };
+
+// working_with_multipart_http.md
+ENDPOINT_TABLES['/multipart/create'] = {
+  TooManyMultiparts: c(-1),
+  InvalidPath: c(-16),
+  EmptyPath: c(-16),
+  InvalidMtime: c(-20),
+  InvalidContentType: c(-21),
+  ParentMissing: c(-23),
+  InvalidEncoding: c(-51),
+  Internal: c(-27, 500),
+  Unavailable: c(-26, 503),
+};
+ENDPOINT_TABLES['/multipart/piece'] = {
+  UnknownMultipart: c(-2),
+  InvalidPieceNumber: c(-3),
+  ChecksumMismatch: c(-6),
+  MultipartClosed: c(-8),
+  TooManyPieces: c(-10),
+  PieceTooLarge: c(-11),
+  MultipartAborted: c(-17),
+  MultipartTooLarge: c(-25),
+  LengthMismatch: c(-49, 500),
+  DiskFull: c(-22, 503),
+  Unavailable: c(-26, 503),
+  Internal: c(-26, 503),
+};
+ENDPOINT_TABLES['/multipart/complete'] = {
+  UnknownMultipart: c(-2),
+  NoPieces: c(-4),
+  PiecesNotContiguous: c(-5),
+  MultipartClosed: c(-8),
+  MultipartAborted: c(-17),
+  Unavailable: c(-26, 503),
+  Internal: c(-26, 503),
+};
+
+export const ENDPOINT_CODES: Readonly<Record<string, EndpointTable>> = ENDPOINT_TABLES;
 
 /** Missing token: 401; a token that is not valid: 403 (every HTTP endpoint). */
 export const NO_TOKEN: HttpCode = { code: -10001, status: 401 };

@@ -8,7 +8,9 @@
  * OriginError('AlreadyExists') when (parentId, name) or path is taken, so
  * that races between servers end in the documented code.
  */
-import type { AccountRecord, NewNode, NewUser, NodeKind, NodeRecord, SessionRecord, UserRecord } from '../domain/model.js';
+import type {
+  AccountRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+} from '../domain/model.js';
 
 export interface NodePatch {
   readonly parentId?: number | null;
@@ -38,6 +40,18 @@ export interface ListChildrenQuery {
   /** Used only when afterName is unknown: skip this many entries. */
   readonly offset?: number;
   readonly limit: number;
+}
+
+export interface MultipartPatch {
+  readonly state?: number;
+  readonly error?: number;
+  readonly numPieces?: number;
+}
+
+export interface PiecePatch {
+  readonly state?: number;
+  readonly error?: number;
+  readonly blobId?: string | null;
 }
 
 export interface MetadataOps {
@@ -76,6 +90,21 @@ export interface MetadataOps {
   setSessionExpiryOnce(token: string, expiresMs: number): Promise<boolean>;
   deleteUserSessions(userId: number): Promise<void>;
   deleteExpiredSessions(nowMs: number): Promise<number>;
+
+  createMultipart(upload: MultipartRecord): Promise<void>;
+  getMultipart(mpid: string): Promise<MultipartRecord | undefined>;
+  updateMultipart(mpid: string, patch: MultipartPatch): Promise<void>;
+  /** A user's uploads, oldest first. */
+  listMultiparts(userId: number, offset: number, limit: number): Promise<MultipartRecord[]>;
+  /** Uploads of a user in one of `states`. */
+  countMultiparts(userId: number, states: readonly number[]): Promise<number>;
+  /** Uploads in one of `states` created before `createdBefore` (seconds), for the sweeper and recovery. */
+  multipartsInStates(states: readonly number[], createdBefore: number, limit: number): Promise<MultipartRecord[]>;
+  /** Adds a piece after the upload's last one (its seq is assigned here). */
+  addPiece(piece: Omit<PieceRecord, 'seq'>): Promise<PieceRecord>;
+  /** Every piece of an upload in order of arrival, duplicates included. */
+  listPieces(mpid: string, offset: number, limit: number): Promise<PieceRecord[]>;
+  updatePiece(mpid: string, seq: number, patch: PiecePatch): Promise<void>;
 }
 
 export interface MetadataStore extends MetadataOps {

@@ -11,6 +11,7 @@ import { registerCors } from '../transport/cors.js';
 import { registerEgress } from '../transport/egress/get-head.js';
 import { registerHealth } from '../transport/health.js';
 import { registerAccountLogin } from '../transport/http/account-login.js';
+import { registerMultipart } from '../transport/http/multipart.js';
 import { registerPostDirectory } from '../transport/http/post-directory.js';
 import { registerPostFile } from '../transport/http/post-file.js';
 import { registerPostRaw } from '../transport/http/post-raw.js';
@@ -77,6 +78,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   registerPostRaw(fastify, services);
   registerPostFile(fastify, services, (r) => (r as unknown as Record<symbol, string | undefined>)[CONTENT_TYPE]);
   registerPostDirectory(fastify, services);
+  registerMultipart(fastify, services);
   registerEgress(fastify, services);
   fastify.options('/*', async (_request, reply) => reply.code(200).send());
 
@@ -101,6 +103,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     stores,
     async close() {
       await fastify.close();
+      await services.joiner.idle();
       await services.garbage.drain().catch(() => undefined);
       await stores.metadata.close();
       await stores.blobs.close();

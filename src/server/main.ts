@@ -14,6 +14,8 @@ export async function serve(config: Config): Promise<App> {
   await firstRun(app, config);
   const swept = await app.services.sweep();
   log.info({ swept }, 'start-up sweep done');
+  const resumed = await app.services.recover();
+  if (resumed > 0) log.info({ joins: resumed }, 'resuming multipart joins interrupted by a stop');
   const timer = setInterval(() => {
     app.services
       .sweep({ temporariesOlderThanMs: 24 * 3600 * 1000 })

@@ -10,12 +10,24 @@ export interface Limits {
   readonly maxLoginExpirySeconds: number;
   /** Largest single upload through /post/raw or /post/file. */
   readonly maxUploadBytes: number;
+  /** working_with_multipart_http.md: 1,000 pieces, 100 GB a piece, 20 TB an upload, 1,000,000 open uploads a user. */
+  readonly maxPiecesPerUpload: number;
+  readonly maxPieceBytes: number;
+  readonly maxMultipartBytes: number;
+  readonly maxOpenMultipartsPerUser: number;
+  /** NEW and FAILED uploads older than this expire (multipart_state_codes.md: 1 day). */
+  readonly multipartExpirySeconds: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
   sessionTtlSeconds: 3600,
   maxLoginExpirySeconds: 86400,
   maxUploadBytes: 10 * 1024 ** 4,
+  maxPiecesPerUpload: 1000,
+  maxPieceBytes: 100 * 1000 ** 3,
+  maxMultipartBytes: 20 * 1000 ** 4,
+  maxOpenMultipartsPerUser: 1_000_000,
+  multipartExpirySeconds: 86400,
 };
 
 export interface Logger {

@@ -4,6 +4,8 @@ import type { ServiceDeps } from './deps.js';
 import { Egress } from './egress.js';
 import { GarbageCollector } from './garbage.js';
 import { Ingest } from './ingest.js';
+import { Multipart } from './multipart.js';
+import { MultipartJoiner } from './multipart-join.js';
 import { Namespace } from './namespace.js';
 import { Sessions } from './sessions.js';
 
@@ -14,6 +16,10 @@ export interface Services {
   readonly egress: Egress;
   readonly admin: Admin;
   readonly garbage: GarbageCollector;
+  readonly multipart: Multipart;
+  readonly joiner: MultipartJoiner;
+  /** Joins that a crash interrupted, or completed but never started, run again. */
+  recover(): Promise<number>;
   /** Start-up and periodic housekeeping: temporaries, garbage blobs, expired sessions. */
   sweep(options?: { temporariesOlderThanMs?: number }): Promise<SweepReport>;
 }
@@ -22,11 +28,18 @@ export interface SweepReport {
   readonly temporaries: number;
   readonly blobs: number;
   readonly sessions: number;
+  readonly multipartsExpired: number;
+  readonly multipartsDeleted: number;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const garbage = new GarbageCollector(deps);
+  const joiner = new MultipartJoiner(deps, garbage);
+  const multipart = new Multipart(deps, garbage, joiner);
   return {
+    multipart,
+    joiner,
+    recover: () => joiner.recover(),
     sessions: new Sessions(deps),
     namespace: new Namespace(deps, garbage),
     ingest: new Ingest(deps, garbage),
@@ -34,10 +47,11 @@ export function createServices(deps: ServiceDeps): Services {
     admin: new Admin(deps),
     garbage,
     async sweep(options = {}) {
+      const multiparts = await multipart.sweep();
       const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
       const blobs = await garbage.drain();
       const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
-      return { temporaries, blobs, sessions };
+      return { temporaries, blobs, sessions, multipartsExpired: multiparts.expired, multipartsDeleted: multiparts.deleted };
     },
   };
 }

@@ -5,9 +5,11 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
-import type { AccountRecord, NewNode, NewUser, NodeRecord, SessionRecord, UserRecord } from '../../domain/model.js';
-import type { ListChildrenQuery, MetadataOps, NodePatch, UserPatch } from '../../ports/metadata-store.js';
-import type { Database, NodesTable, SessionsTable, UsersTable } from './schema.js';
+import type {
+  AccountRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+} from '../../domain/model.js';
+import type { ListChildrenQuery, MetadataOps, MultipartPatch, NodePatch, PiecePatch, UserPatch } from '../../ports/metadata-store.js';
+import type { Database, MultipartsTable, NodesTable, PiecesTable, SessionsTable, UsersTable } from './schema.js';
 
 export type UniqueViolationTest = (err: unknown) => boolean;
 
@@ -251,6 +253,133 @@ export class SqlMetadataOps implements MetadataOps {
       .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
+
+  async createMultipart(m: MultipartRecord): Promise<void> {
+    await this.db
+      .insertInto('multiparts')
+      .values({
+        mpid: m.mpid, user_id: m.userId, uid: m.uid, gid: m.gid, path: m.path, content_type: m.contentType,
+        mtime: m.mtime, created: m.created, state: m.state, error: m.error, num_pieces: m.numPieces,
+      })
+      .execute();
+  }
+
+  async getMultipart(mpid: string): Promise<MultipartRecord | undefined> {
+    const row = await this.db.selectFrom('multiparts').selectAll().where('mpid', '=', mpid).executeTakeFirst();
+    return row && toMultipart(row);
+  }
+
+  async updateMultipart(mpid: string, patch: MultipartPatch): Promise<void> {
+    const values: Partial<Record<keyof MultipartsTable, unknown>> = {};
+    if (patch.state !== undefined) values.state = patch.state;
+    if (patch.error !== undefined) values.error = patch.error;
+    if (patch.numPieces !== undefined) values.num_pieces = patch.numPieces;
+    if (Object.keys(values).length === 0) return;
+    await this.db.updateTable('multiparts').set(values as never).where('mpid', '=', mpid).execute();
+  }
+
+  async listMultiparts(userId: number, offset: number, limit: number): Promise<MultipartRecord[]> {
+    const rows = await this.db
+      .selectFrom('multiparts')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created')
+      .orderBy('mpid')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map(toMultipart);
+  }
+
+  async countMultiparts(userId: number, states: readonly number[]): Promise<number> {
+    const row = await this.db
+      .selectFrom('multiparts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('state', 'in', [...states])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async multipartsInStates(states: readonly number[], createdBefore: number, limit: number): Promise<MultipartRecord[]> {
+    const rows = await this.db
+      .selectFrom('multiparts')
+      .selectAll()
+      .where('state', 'in', [...states])
+      .where('created', '<', createdBefore)
+      .orderBy('created')
+      .limit(limit)
+      .execute();
+    return rows.map(toMultipart);
+  }
+
+  async addPiece(p: Omit<PieceRecord, 'seq'>): Promise<PieceRecord> {
+    const last = await this.db
+      .selectFrom('pieces')
+      .select((eb) => eb.fn.max<number | null>('seq').as('m'))
+      .where('mpid', '=', p.mpid)
+      .executeTakeFirst();
+    const seq = Number(last?.m ?? 0) + 1;
+    await this.db
+      .insertInto('pieces')
+      .values({
+        mpid: p.mpid, seq, number: p.number, size: p.sizeBytes, sha256: p.sha256, state: p.state, error: p.error,
+        blob_id: p.blobId, created: p.created,
+      })
+      .execute();
+    return { ...p, seq };
+  }
+
+  async listPieces(mpid: string, offset: number, limit: number): Promise<PieceRecord[]> {
+    const rows = await this.db
+      .selectFrom('pieces')
+      .selectAll()
+      .where('mpid', '=', mpid)
+      .orderBy('seq')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    return rows.map(toPiece);
+  }
+
+  async updatePiece(mpid: string, seq: number, patch: PiecePatch): Promise<void> {
+    const values: Partial<Record<keyof PiecesTable, unknown>> = {};
+    if (patch.state !== undefined) values.state = patch.state;
+    if (patch.error !== undefined) values.error = patch.error;
+    if (patch.blobId !== undefined) values.blob_id = patch.blobId;
+    if (Object.keys(values).length === 0) return;
+    await this.db.updateTable('pieces').set(values as never).where('mpid', '=', mpid).where('seq', '=', seq).execute();
+  }
+}
+
+function toMultipart(r: Selectable<MultipartsTable>): MultipartRecord {
+  return {
+    mpid: r.mpid,
+    userId: Number(r.user_id),
+    uid: Number(r.uid),
+    gid: Number(r.gid),
+    path: r.path,
+    contentType: r.content_type,
+    mtime: Number(r.mtime),
+    created: Number(r.created),
+    state: Number(r.state),
+    error: Number(r.error),
+    numPieces: Number(r.num_pieces),
+  };
+}
+
+function toPiece(r: Selectable<PiecesTable>): PieceRecord {
+  return {
+    mpid: r.mpid,
+    seq: Number(r.seq),
+    number: Number(r.number),
+    sizeBytes: Number(r.size),
+    sha256: r.sha256,
+    state: Number(r.state),
+    error: Number(r.error),
+    blobId: r.blob_id,
+    created: Number(r.created),
+  };
 }
 
 function toNode(r: Selectable<NodesTable>): NodeRecord {

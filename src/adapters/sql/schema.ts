@@ -49,7 +49,35 @@ export interface GarbageBlobsTable {
   created: number;
 }
 
+export interface MultipartsTable {
+  mpid: string;
+  user_id: number;
+  uid: number;
+  gid: number;
+  path: string;
+  content_type: string | null;
+  mtime: number;
+  created: number;
+  state: number;
+  error: number;
+  num_pieces: number;
+}
+
+export interface PiecesTable {
+  mpid: string;
+  seq: number;
+  number: number;
+  size: number;
+  sha256: string;
+  state: number;
+  error: number;
+  blob_id: string | null;
+  created: number;
+}
+
 export interface Database {
+  multiparts: MultipartsTable;
+  pieces: PiecesTable;
   accounts: AccountsTable;
   users: UsersTable;
   sessions: SessionsTable;

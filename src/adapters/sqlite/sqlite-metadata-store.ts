@@ -51,6 +51,31 @@ const MIGRATIONS: readonly string[] = [
   `CREATE TABLE garbage_blobs (blob_id TEXT PRIMARY KEY, created INTEGER NOT NULL)`,
   `INSERT INTO nodes (parent_id, name, path, kind, ctime, mtime, uid, gid)
      VALUES (NULL, '', '/', 1, CAST(strftime('%s','now') AS INTEGER), CAST(strftime('%s','now') AS INTEGER), 0, 0)`,
+  `CREATE TABLE multiparts (
+     mpid TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL,
+     uid INTEGER NOT NULL,
+     gid INTEGER NOT NULL,
+     path TEXT NOT NULL,
+     content_type TEXT,
+     mtime INTEGER NOT NULL,
+     created INTEGER NOT NULL,
+     state INTEGER NOT NULL,
+     error INTEGER NOT NULL DEFAULT 0,
+     num_pieces INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX multiparts_user ON multiparts (user_id, created, mpid)`,
+  `CREATE INDEX multiparts_state ON multiparts (state, created)`,
+  `CREATE TABLE pieces (
+     mpid TEXT NOT NULL REFERENCES multiparts(mpid),
+     seq INTEGER NOT NULL,
+     number INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     state INTEGER NOT NULL,
+     error INTEGER NOT NULL DEFAULT 0,
+     blob_id TEXT,
+     created INTEGER NOT NULL,
+     PRIMARY KEY (mpid, seq))`,
 ];
 
 function isUniqueViolation(err: unknown): boolean {

@@ -1,0 +1,165 @@
+/**
+ * The join: COMPLETE → JOIN → SUCCESS (or FAILED), in the background. The
+ * pieces are read in number order into one new blob, hashed in the same
+ * pass (the data is read once and written once), and the file is published
+ * by one metadata transaction like any upload. Until then neither the file
+ * nor the pieces are visible. A join interrupted by a crash is found in
+ * JOIN state at start-up and run again from the pieces, which are kept until
+ * the file is published.
+ */
+import { createHash } from 'node:crypto';
+import { isOriginError } from '../domain/errors.js';
+import type { MultipartRecord, PieceRecord } from '../domain/model.js';
+import { nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
+import { baseName } from '../domain/paths.js';
+import { decideContentType, SNIFF_BYTES } from './content-sniff.js';
+import { nowSeconds, type ServiceDeps } from './deps.js';
+import type { GarbageCollector } from './garbage.js';
+import { parentForCreate, releaseBlob } from './tree.js';
+
+/** FAILED uploads carry the code that explains them in `error`. */
+const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
+
+export class MultipartJoiner {
+  private readonly running = new Map<string, Promise<void>>();
+  joinedTotal = 0;
+  failedTotal = 0;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly garbage: GarbageCollector,
+  ) {}
+
+  /** Run the join of `mpid` unless it is already running here. */
+  start(mpid: string): Promise<void> {
+    const existing = this.running.get(mpid);
+    if (existing) return existing;
+    const job = this.join(mpid)
+      .catch((err: unknown) => this.deps.log.error({ err, mpid }, 'multipart join failed unexpectedly'))
+      .finally(() => this.running.delete(mpid));
+    this.running.set(mpid, job);
+    return job;
+  }
+
+  /** Wait for every join in flight (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  /** After a restart: joins that were completed or interrupted are run again. */
+  async recover(): Promise<number> {
+    const pending = await this.deps.metadata.multipartsInStates([UploadState.COMPLETE, UploadState.JOIN], Number.MAX_SAFE_INTEGER, 10_000);
+    for (const upload of pending) void this.start(upload.mpid);
+    return pending.length;
+  }
+
+  private async join(mpid: string): Promise<void> {
+    const claimed = await this.claim(mpid);
+    if (!claimed) return;
+    const { upload, pieces } = claimed;
+    let blobId: string | undefined;
+    try {
+      const hash = createHash('sha256');
+      const head: Buffer[] = [];
+      let headBytes = 0;
+      const blobs = this.deps.blobs;
+      async function* concatenated(): AsyncGenerator<Buffer> {
+        for (const piece of pieces) {
+          const stream = piece.blobId ? await blobs.read(piece.blobId) : undefined;
+          if (!stream) throw new JoinFailure(JOIN_ERROR.pieceMissing, `piece ${piece.number} is missing`);
+          for await (const chunk of stream as AsyncIterable<Buffer>) {
+            hash.update(chunk);
+            if (headBytes < SNIFF_BYTES) {
+              head.push(chunk.subarray(0, SNIFF_BYTES - headBytes));
+              headBytes += Math.min(chunk.length, SNIFF_BYTES - headBytes);
+            }
+            yield chunk;
+          }
+        }
+      }
+      const written = await blobs.write(concatenated());
+      blobId = written.blobId;
+      const mime = await decideContentType({ explicit: upload.contentType ?? undefined, detect: 'name' }, baseName(upload.path), Buffer.concat(head));
+      await this.publish(upload, pieces, { blobId, sizeBytes: written.sizeBytes, sha256: hash.digest('hex'), mime });
+      this.joinedTotal++;
+      this.deps.log.info({ mpid, path: upload.path, pieces: pieces.length, sizeBytes: written.sizeBytes }, 'multipart join done');
+    } catch (err) {
+      if (blobId) await this.deps.blobs.delete(blobId).catch(() => undefined);
+      const code = err instanceof JoinFailure ? err.code : joinCodeOf(err);
+      if (!(err instanceof JoinFailure) && !isOriginError(err)) this.deps.log.error({ err, mpid }, 'multipart join failed');
+      await this.fail(mpid, code);
+    }
+    this.garbage.kick();
+  }
+
+  /** COMPLETE, FAILED (restart) or JOIN (recovery) → JOIN, with the pieces to join in number order. */
+  private async claim(mpid: string): Promise<{ upload: MultipartRecord; pieces: PieceRecord[] } | undefined> {
+    return this.deps.metadata.transaction(async (tx) => {
+      const upload = await tx.getMultipart(mpid);
+      if (!upload || ![UploadState.COMPLETE, UploadState.FAILED, UploadState.JOIN].includes(upload.state as never)) return undefined;
+      await tx.updateMultipart(mpid, { state: nextUploadState(upload.state, UploadState.JOIN), error: 0 });
+      const pieces = (await tx.listPieces(mpid, 0, 1_000_000))
+        .filter((p) => p.state === PieceState.NEW || p.state === PieceState.FAILED || p.state === PieceState.JOIN)
+        .sort((a, b) => a.number - b.number);
+      for (const p of pieces) await tx.updatePiece(mpid, p.seq, { state: PieceState.JOIN });
+      return { upload, pieces };
+    });
+  }
+
+  private async publish(
+    upload: MultipartRecord,
+    pieces: PieceRecord[],
+    file: { blobId: string; sizeBytes: number; sha256: string; mime: string },
+  ): Promise<void> {
+    const now = nowSeconds(this.deps);
+    const owner = { uid: upload.uid, gid: upload.gid };
+    await this.deps.metadata.transaction(async (tx) => {
+      const current = await tx.getMultipart(upload.mpid);
+      if (current?.state !== UploadState.JOIN) throw new JoinFailure(JOIN_ERROR.internal, 'the upload left JOIN state');
+      const parent = await parentForCreate(tx, upload.path, { createParents: false, owner, now }).catch(() => {
+        throw new JoinFailure(JOIN_ERROR.parentMissing, 'the destination directory no longer exists');
+      });
+      const existing = await tx.getNodeByPath(upload.path);
+      if (existing?.kind === 'dir') throw new JoinFailure(JOIN_ERROR.isDirectory, 'a directory holds the destination name');
+      const content = { sizeBytes: file.sizeBytes, sha256: file.sha256, mime: file.mime, blobId: file.blobId, ctime: now, mtime: upload.mtime || upload.created, ...owner };
+      if (existing) {
+        await tx.updateNode(existing.id, content);
+        await releaseBlob(tx, existing.blobId);
+      } else {
+        await tx.insertNode({ ...content, parentId: parent.id, name: baseName(upload.path), path: upload.path, kind: 'file' });
+      }
+      await tx.updateNode(parent.id, { mtime: now });
+      await tx.updateMultipart(upload.mpid, { state: nextUploadState(UploadState.JOIN, UploadState.SUCCESS) });
+      for (const p of pieces) {
+        await tx.updatePiece(upload.mpid, p.seq, { state: PieceState.SUCCESS, blobId: null });
+        if (p.blobId) await tx.addGarbageBlob(p.blobId);
+      }
+    });
+  }
+
+  private async fail(mpid: string, code: number): Promise<void> {
+    this.failedTotal++;
+    await this.deps.metadata.transaction(async (tx) => {
+      const upload = await tx.getMultipart(mpid);
+      if (upload?.state !== UploadState.JOIN) return;
+      await tx.updateMultipart(mpid, { state: nextUploadState(UploadState.JOIN, UploadState.FAILED), error: code });
+      for (const p of await tx.listPieces(mpid, 0, 1_000_000)) {
+        if (p.state === PieceState.JOIN) await tx.updatePiece(mpid, p.seq, { state: PieceState.FAILED });
+      }
+    }).catch((err: unknown) => this.deps.log.error({ err, mpid }, 'could not mark a multipart upload FAILED'));
+  }
+}
+
+class JoinFailure extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function joinCodeOf(err: unknown): number {
+  if (isOriginError(err) && err.kind === 'DiskFull') return -22;
+  return JOIN_ERROR.internal;
+}
