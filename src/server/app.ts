@@ -53,7 +53,16 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     blobs: stores.blobs,
     clock: systemClock,
     ids: randomIds,
-    limits: { ...DEFAULT_LIMITS, sessionTtlSeconds: config.sessionTtlSeconds, maxUploadBytes: config.maxUploadBytes },
+    limits: {
+      ...DEFAULT_LIMITS,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      maxUploadBytes: config.maxUploadBytes,
+      maxPiecesPerUpload: config.multipartMaxPieces,
+      maxPieceBytes: config.multipartMaxPieceBytes,
+      maxMultipartBytes: config.multipartMaxBytes,
+      maxOpenMultipartsPerUser: config.multipartMaxOpen,
+      multipartExpirySeconds: config.multipartExpirySeconds,
+    },
     log: fastify.log,
   });
   const metrics = createMetrics();

@@ -12,6 +12,11 @@ export interface Config {
   readonly sessionTtlSeconds: number;
   readonly maxUploadBytes: number;
   readonly sweepIntervalSeconds: number;
+  readonly multipartMaxPieces: number;
+  readonly multipartMaxPieceBytes: number;
+  readonly multipartMaxBytes: number;
+  readonly multipartMaxOpen: number;
+  readonly multipartExpirySeconds: number;
   readonly logLevel: string;
   /** First-run account and user; a random password is generated when none is given. */
   readonly initAccount: string;
@@ -37,6 +42,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'sessionTtlSeconds', flag: '--session-ttl <duration>', env: 'ORIGINSTORE_SESSION_TTL', help: 'default token lifetime (3600s, 1h; at most 24h)', parse: durationWithin(1, 86400), fallback: 3600 },
   { key: 'maxUploadBytes', flag: '--max-upload-size <bytes>', env: 'ORIGINSTORE_MAX_UPLOAD_SIZE', help: 'largest /post/raw or /post/file upload (10TiB, 500MB…)', parse: parseSize, fallback: 10 * 1024 ** 4 },
   { key: 'sweepIntervalSeconds', flag: '--sweep-interval <duration>', env: 'ORIGINSTORE_SWEEP_INTERVAL', help: 'how often housekeeping runs (1s to 24h)', parse: durationWithin(1, 86400), fallback: 300 },
+  { key: 'multipartMaxPieces', flag: '--multipart-max-pieces <n>', env: 'ORIGINSTORE_MULTIPART_MAX_PIECES', help: 'pieces per multipart upload', parse: parseCount, fallback: 1000 },
+  { key: 'multipartMaxPieceBytes', flag: '--multipart-max-piece-size <bytes>', env: 'ORIGINSTORE_MULTIPART_MAX_PIECE_SIZE', help: 'largest piece', parse: parseSize, fallback: 100 * 1000 ** 3 },
+  { key: 'multipartMaxBytes', flag: '--multipart-max-size <bytes>', env: 'ORIGINSTORE_MULTIPART_MAX_SIZE', help: 'largest multipart upload', parse: parseSize, fallback: 20 * 1000 ** 4 },
+  { key: 'multipartMaxOpen', flag: '--multipart-max-open <n>', env: 'ORIGINSTORE_MULTIPART_MAX_OPEN', help: 'open (NEW or READY) multipart uploads per user', parse: parseCount, fallback: 1_000_000 },
+  { key: 'multipartExpirySeconds', flag: '--multipart-expiry <duration>', env: 'ORIGINSTORE_MULTIPART_EXPIRY', help: 'age after which NEW and FAILED uploads expire', parse: parseDuration, fallback: 86400 },
   { key: 'logLevel', flag: '--log-level <level>', env: 'ORIGINSTORE_LOG_LEVEL', help: 'fatal, error, warn, info, debug, trace or silent', parse: parseLogLevel, fallback: 'info' },
   { key: 'initAccount', flag: '--init-account <name>', env: 'ORIGINSTORE_INIT_ACCOUNT', help: 'account created on first run', parse: String, fallback: 'demo' },
   { key: 'initUser', flag: '--init-user <name>', env: 'ORIGINSTORE_INIT_USER', help: 'user created on first run', parse: String, fallback: 'demo' },
@@ -74,6 +84,11 @@ export function parsePort(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`'${raw}' is not a port number`);
   return n;
+}
+
+export function parseCount(raw: string): number {
+  if (!/^\s*\d+\s*$/.test(raw)) throw new Error(`'${raw}' is not a whole number`);
+  return Number(raw);
 }
 
 /** "3600", "3600s", "15m", "1h", "1d" → seconds. */

@@ -218,7 +218,8 @@ export class Multipart {
    */
   async sweep(): Promise<{ expired: number; deleted: number }> {
     const now = nowSeconds(this.deps);
-    const cutoff = now - this.deps.limits.multipartExpirySeconds;
+    // Uploads created at or before now - age (an age of 0 expires everything, which tests use).
+    const cutoff = now - this.deps.limits.multipartExpirySeconds + 1;
     let expired = 0;
     let deleted = 0;
     const rules: Array<[number[], number, UploadState, number[], PieceState]> = [
