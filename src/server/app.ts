@@ -65,7 +65,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     },
     log: fastify.log,
   });
-  const metrics = createMetrics();
+  const metrics = createMetrics(services);
 
   // Every body is read by its route: JSON-RPC as text under a limit, uploads as
   // streams. Fastify never parses (or refuses) a body by its Content-Type, so a

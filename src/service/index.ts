@@ -22,6 +22,16 @@ export interface Services {
   recover(): Promise<number>;
   /** Start-up and periodic housekeeping: temporaries, garbage blobs, expired sessions. */
   sweep(options?: { temporariesOlderThanMs?: number }): Promise<SweepReport>;
+  /** Running totals of the housekeeping, for metrics. */
+  readonly housekeeping: Housekeeping;
+}
+
+export interface Housekeeping {
+  sweeps: number;
+  temporariesRemoved: number;
+  sessionsExpired: number;
+  multipartsExpired: number;
+  multipartsDeleted: number;
 }
 
 export interface SweepReport {
@@ -36,7 +46,9 @@ export function createServices(deps: ServiceDeps): Services {
   const garbage = new GarbageCollector(deps);
   const joiner = new MultipartJoiner(deps, garbage);
   const multipart = new Multipart(deps, garbage, joiner);
+  const housekeeping: Housekeeping = { sweeps: 0, temporariesRemoved: 0, sessionsExpired: 0, multipartsExpired: 0, multipartsDeleted: 0 };
   return {
+    housekeeping,
     multipart,
     joiner,
     recover: () => joiner.recover(),
@@ -51,6 +63,11 @@ export function createServices(deps: ServiceDeps): Services {
       const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
       const blobs = await garbage.drain();
       const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
+      housekeeping.sweeps++;
+      housekeeping.temporariesRemoved += temporaries;
+      housekeeping.sessionsExpired += sessions;
+      housekeeping.multipartsExpired += multiparts.expired;
+      housekeeping.multipartsDeleted += multiparts.deleted;
       return { temporaries, blobs, sessions, multipartsExpired: multiparts.expired, multipartsDeleted: multiparts.deleted };
     },
   };

@@ -1,15 +1,17 @@
 /** Prometheus metrics at /metrics: requests by endpoint and code, bytes in and out, latency. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Services } from '../service/index.js';
 
 export interface Metrics {
   readonly registry: Registry;
   observe(request: FastifyRequest, statusCode: number, agileStatus: number | undefined, bytesOut: number, seconds: number): void;
 }
 
-export function createMetrics(): Metrics {
+export function createMetrics(services: Services): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'originstore_' });
+  registerHousekeeping(registry, services);
   const requests = new Counter({
     name: 'originstore_requests_total',
     help: 'Requests by endpoint (or JSON-RPC method), HTTP status and X-Agile-Status',
@@ -51,4 +53,21 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): vo
     reply.header('Content-Type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+}
+
+/** The sweeper's, the garbage collector's and the joiner's running totals, read at scrape time. */
+function registerHousekeeping(registry: Registry, services: Services): void {
+  const totals: Array<[string, string, () => number]> = [
+    ['originstore_sweeps_total', 'Sweeper runs', () => services.housekeeping.sweeps],
+    ['originstore_sweep_temporaries_removed_total', 'Temporary blobs removed by the sweeper', () => services.housekeeping.temporariesRemoved],
+    ['originstore_sweep_sessions_expired_total', 'Expired sessions removed by the sweeper', () => services.housekeeping.sessionsExpired],
+    ['originstore_sweep_multiparts_expired_total', 'Multipart uploads moved to EXPIRED by the sweeper', () => services.housekeeping.multipartsExpired],
+    ['originstore_sweep_multiparts_deleted_total', 'Multipart uploads moved to DELETED by the sweeper', () => services.housekeeping.multipartsDeleted],
+    ['originstore_blobs_collected_total', 'Unreferenced blobs deleted', () => services.garbage.deletedTotal],
+    ['originstore_multipart_joins_total', 'Multipart joins that published their file', () => services.joiner.joinedTotal],
+    ['originstore_multipart_joins_failed_total', 'Multipart joins that ended FAILED', () => services.joiner.failedTotal],
+  ];
+  for (const [name, help, read] of totals) {
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  }
 }
