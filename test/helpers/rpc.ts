@@ -109,10 +109,16 @@ export function sha256Hex(data: string | Buffer): string {
 /** Upload `data` to `path` (under the token's root) through /post/raw; the parent must exist. */
 export async function upload(server: TestServer, token: string, path: string, data: string | Buffer = 'hello', headers: Record<string, string> = {}): Promise<void> {
   const cut = path.lastIndexOf('/');
+  const directory = cut <= 0 ? '/' : path.slice(0, cut);
+  const basename = path.slice(cut + 1);
+  // Headers carry ASCII; other names go URI-quoted under X-Agile-Encoding: UTF8.
+  const ascii = /^[\x20-\x7e]*$/.test(path);
+  const quote = (s: string) => (ascii ? s : encodeURIComponent(s).replaceAll('%2F', '/'));
   const res = await server.postRaw(data, {
     'X-Agile-Authorization': token,
-    'X-Agile-Directory': cut <= 0 ? '/' : path.slice(0, cut),
-    'X-Agile-Basename': path.slice(cut + 1),
+    'X-Agile-Directory': quote(directory),
+    'X-Agile-Basename': quote(basename),
+    ...(ascii ? {} : { 'X-Agile-Encoding': 'UTF8' }),
     ...headers,
   });
   await res.arrayBuffer();
