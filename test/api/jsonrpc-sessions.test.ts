@@ -39,7 +39,7 @@ async function valid(t: string): Promise<boolean> {
 for (const form of FORMS) {
   test(`login: returns [token, {uid, gid}] (${form.label})`, async () => {
     const answer = await callIn(server, form, 'login', [['username', USER], ['password', PASSWORD]]);
-    assert.ok(Array.isArray(answer) && answer.length === 2);
+    assert.ok(Array.isArray(answer) && answer.length === 2, JSON.stringify(answer));
     assert.match(answer[0], UUID);
     assert.deepEqual(answer[1], { uid, gid: 100 });
     assert.equal(await valid(answer[0]), true);
@@ -53,6 +53,15 @@ for (const form of FORMS) {
     assert.deepEqual(info, { path: `/${ACCOUNT}`, uid, gid: 100 });
   });
 }
+
+test("login: with detail the path is the user's path within the namespace, its home", async () => {
+  const carol = unique('carol');
+  await server.app.services.admin.addUser(ACCOUNT, carol, 'pw', { home: `/${carol}-home` });
+  const [, info] = await call(server, 'login', [carol, 'pw', true]);
+  assert.equal(info.path, `/${ACCOUNT}/${carol}-home`);
+  const answer = await call(server, 'authenticate', [carol, 'pw', 0, '/']);
+  assert.equal(answer.path, `/${ACCOUNT}/${carol}-home`);
+});
 
 test('login: detail defaults to false (no path)', async () => {
   const [, info] = await call(server, 'login', { username: USER, password: PASSWORD, detail: false });
@@ -175,6 +184,18 @@ test('authenticate: a sub-directory held by a file is -47', async () => {
   assert.equal(answer.code, -47);
 });
 
+// authenticate's "token" description says a token obtained earlier with login can no longer be
+// used after calling authenticate. The server keeps every session of a user (concurrent clients
+// share users), so this is a known gap, not a choice.
+test('authenticate: a token previously obtained with login can no longer be used after the call to authenticate', { todo: 'not implemented: a session does not record whether login or authenticate opened it' }, async () => {
+  // Its own user, so that the other tests' tokens stay valid once this is implemented.
+  const dave = unique('dave');
+  await server.app.services.admin.addUser(ACCOUNT, dave, 'pw');
+  const old = await server.login(dave, 'pw');
+  assert.equal((await call(server, 'authenticate', [dave, 'pw'])).code, 0);
+  assert.equal(await valid(old), false);
+});
+
 // --- logout --------------------------------------------------------------------
 
 for (const form of FORMS) {
@@ -227,7 +248,7 @@ test('checkToken: the age grows with the token', async () => {
   const t = await server.login();
   const first = (await call(server, 'checkToken', [t])).age;
   const second = (await call(server, 'checkToken', [t])).age;
-  assert.ok(second >= first);
+  assert.ok(second >= first, `age went from ${first} to ${second}`);
 });
 
 // --- updateSession ---------------------------------------------------------------

@@ -154,6 +154,12 @@ export async function mtimeOf(server: TestServer, token: string, path: string): 
   return s.mtime;
 }
 
+/** The mtime of `path` moved forward from PAST_MTIME (see ageMtime). */
+export async function assertMtimeMoved(server: TestServer, token: string, path: string): Promise<void> {
+  const mtime = await mtimeOf(server, token, path);
+  assert.equal(mtime > PAST_MTIME, true, `mtime of ${path} is still ${mtime}`);
+}
+
 /** The stat code of a path: 0 when it exists, -1 when it does not. */
 export async function statCode(server: TestServer, token: string, path: string): Promise<number> {
   return (await call(server, 'stat', [token, path])).code;
