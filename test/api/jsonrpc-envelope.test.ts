@@ -69,6 +69,15 @@ test('envelope: a body sent as Content-Type application/json-rpc (jsonrpclib) is
   assert.deepEqual(body.result, { code: 0, operation: 'pong' });
 });
 
+test('envelope: answers are sent as Content-Type application/json;charset=utf-8 (the curl example)', async () => {
+  for (const endpoint of ENDPOINTS) {
+    const res = await fetch(server.url + endpoint, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'ping', params: [], id: 1 }) });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json;\s*charset=utf-8$/i);
+    assert.deepEqual(await res.json(), { jsonrpc: '2.0', id: 1, result: { code: 0, operation: 'pong' } });
+  }
+});
+
 // --- -32700 -----------------------------------------------------------------
 
 for (const endpoint of ENDPOINTS) {

@@ -313,6 +313,16 @@ test('updateSession: returns -10001 for an invalid token', async () => {
   }
 });
 
+test('an expired token is an invalid token (-10001 in each method\'s shape)', async () => {
+  const t = await server.login();
+  // No method can shorten a token's life below a second, so the stored expiry is moved into the past.
+  assert.equal(await server.app.stores.metadata.setSessionExpiryOnce(t, Date.now() - 1000), true);
+  assert.deepEqual(await call(server, 'noop', [t]), { code: -10001 });
+  assert.deepEqual(await call(server, 'checkToken', [t]), { code: -10001 });
+  assert.equal(await call(server, 'makeDir', [t, `/${unique('expired')}`]), -10001);
+  assert.deepEqual(await call(server, 'stat', [t, '/']), { uid: 0, code: -10001, gid: 0, checksum: '' });
+});
+
 // --- noop and ping ---------------------------------------------------------------
 
 for (const form of FORMS) {
