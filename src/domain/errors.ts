@@ -6,6 +6,8 @@
  */
 export type ErrorKind =
   | 'InvalidToken'
+  | 'BadSignature'
+  | 'KeyPairFailed'
   | 'BadCredentials'
   | 'EmptyUsername'
   | 'EmptyPassword'
@@ -69,6 +71,8 @@ export function isOriginError(err: unknown): err is OriginError {
 
 const MESSAGES: Record<ErrorKind, string> = {
   InvalidToken: 'invalid or expired token',
+  BadSignature: 'invalid, expired or already used signature',
+  KeyPairFailed: 'unable to generate access key',
   BadCredentials: 'invalid username or password',
   EmptyUsername: 'empty username',
   EmptyPassword: 'empty password',

@@ -102,3 +102,12 @@ export interface PieceRecord {
   readonly blobId: string | null;
   readonly created: number;
 }
+
+/** A user's HMAC key pair for signed HTTP requests (initializing_hmac_key_pairs.md). */
+export interface KeyPairRecord {
+  readonly accessKey: string;
+  readonly userId: number;
+  /** Kept because verifying an HMAC needs it; never returned after initKeyPair. */
+  readonly secretKey: string;
+  readonly created: number;
+}

@@ -29,6 +29,8 @@ export const METHOD_CODES: Readonly<Record<string, MethodCodes>> = {
   checkToken: { codes: { ...TOKEN } },
   updateSession: { codes: { ...TOKEN, ExpiryAlreadySet: -1, InvalidExpiry: -34 } },
   noop: { codes: { ...TOKEN } },
+  // initializing_hmac_key_pairs.md
+  initKeyPair: { codes: { ...TOKEN, KeyPairFailed: -10004 }, internal: -10004 },
   ping: { codes: {} },
   makeDir: {
     codes: { ...TOKEN, EmptyPath: -1, AlreadyExists: -2, ParentMissing: -3, PermissionDenied: -6, InvalidPath: -8 },
@@ -187,6 +189,8 @@ export const ENDPOINT_CODES: Readonly<Record<string, EndpointTable>> = ENDPOINT_
 /** Missing token: 401; a token that is not valid: 403 (every HTTP endpoint). */
 export const NO_TOKEN: HttpCode = { code: -10001, status: 401 };
 export const BAD_TOKEN: HttpCode = { code: -10001, status: 403 };
+/** signing_requests.md: a signature that is wrong, expired, reused or does not match the headers sent. */
+export const BAD_SIGNATURE: HttpCode = { code: -10001, status: 403 };
 
 /** JSON-RPC protocol errors (global_error_codes.md), sent as `error` objects. */
 export const RPC_ERRORS = {

@@ -9,7 +9,7 @@
  * that races between servers end in the documented code.
  */
 import type {
-  AccountRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+  AccountRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionRecord, UserRecord,
 } from '../domain/model.js';
 
 export interface NodePatch {
@@ -90,6 +90,16 @@ export interface MetadataOps {
   setSessionExpiryOnce(token: string, expiresMs: number): Promise<boolean>;
   deleteUserSessions(userId: number): Promise<void>;
   deleteExpiredSessions(nowMs: number): Promise<number>;
+
+  /** Replaces every key pair of the user with this one. */
+  replaceKeyPair(pair: KeyPairRecord): Promise<void>;
+  getKeyPair(accessKey: string): Promise<KeyPairRecord | undefined>;
+  /**
+   * Records a signature as used until `expiresMs`; false when it was already
+   * recorded (a replay). Atomic: two racing requests cannot both get true.
+   */
+  useSignature(signature: string, expiresMs: number): Promise<boolean>;
+  deleteExpiredSignatures(nowMs: number): Promise<number>;
 
   createMultipart(upload: MultipartRecord): Promise<void>;
   getMultipart(mpid: string): Promise<MultipartRecord | undefined>;

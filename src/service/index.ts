@@ -8,9 +8,11 @@ import { Multipart } from './multipart.js';
 import { MultipartJoiner } from './multipart-join.js';
 import { Namespace } from './namespace.js';
 import { Sessions } from './sessions.js';
+import { Signing } from './signing.js';
 
 export interface Services {
   readonly sessions: Sessions;
+  readonly signing: Signing;
   readonly namespace: Namespace;
   readonly ingest: Ingest;
   readonly egress: Egress;
@@ -46,13 +48,15 @@ export function createServices(deps: ServiceDeps): Services {
   const garbage = new GarbageCollector(deps);
   const joiner = new MultipartJoiner(deps, garbage);
   const multipart = new Multipart(deps, garbage, joiner);
+  const sessions = new Sessions(deps);
   const housekeeping: Housekeeping = { sweeps: 0, temporariesRemoved: 0, sessionsExpired: 0, multipartsExpired: 0, multipartsDeleted: 0 };
   return {
     housekeeping,
     multipart,
     joiner,
     recover: () => joiner.recover(),
-    sessions: new Sessions(deps),
+    sessions,
+    signing: new Signing(deps, sessions),
     namespace: new Namespace(deps, garbage),
     ingest: new Ingest(deps, garbage),
     egress: new Egress(deps),
@@ -63,6 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
       const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
       const blobs = await garbage.drain();
       const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
+      await deps.metadata.deleteExpiredSignatures(deps.clock.nowMs());
       housekeeping.sweeps++;
       housekeeping.temporariesRemoved += temporaries;
       housekeeping.sessionsExpired += sessions;

@@ -6,7 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
 import type {
-  AccountRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+  AccountRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionRecord, UserRecord,
 } from '../../domain/model.js';
 import type { ListChildrenQuery, MetadataOps, MultipartPatch, NodePatch, PiecePatch, UserPatch } from '../../ports/metadata-store.js';
 import type { Database, MultipartsTable, NodesTable, PiecesTable, SessionsTable, UsersTable } from './schema.js';
@@ -195,6 +195,7 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async deleteUser(id: number): Promise<void> {
+    await this.db.deleteFrom('keypairs').where('user_id', '=', id).execute();
     await this.db.deleteFrom('users').where('id', '=', id).execute();
   }
 
@@ -251,6 +252,34 @@ export class SqlMetadataOps implements MetadataOps {
       .where('expires_ms', '>', 0)
       .where('expires_ms', '<', nowMs)
       .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async replaceKeyPair(pair: KeyPairRecord): Promise<void> {
+    await this.db.deleteFrom('keypairs').where('user_id', '=', pair.userId).execute();
+    await this.db
+      .insertInto('keypairs')
+      .values({ access_key: pair.accessKey, user_id: pair.userId, secret_key: pair.secretKey, created: pair.created })
+      .execute();
+  }
+
+  async getKeyPair(accessKey: string): Promise<KeyPairRecord | undefined> {
+    const row = await this.db.selectFrom('keypairs').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
+    return row && { accessKey: row.access_key, userId: Number(row.user_id), secretKey: row.secret_key, created: Number(row.created) };
+  }
+
+  async useSignature(signature: string, expiresMs: number): Promise<boolean> {
+    try {
+      await this.db.insertInto('used_signatures').values({ signature, expires_ms: expiresMs }).execute();
+      return true;
+    } catch (err) {
+      if (this.isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async deleteExpiredSignatures(nowMs: number): Promise<number> {
+    const res = await this.db.deleteFrom('used_signatures').where('expires_ms', '<', nowMs).executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 

@@ -75,7 +75,21 @@ export interface PiecesTable {
   created: number;
 }
 
+export interface KeyPairsTable {
+  access_key: string;
+  user_id: number;
+  secret_key: string;
+  created: number;
+}
+
+export interface UsedSignaturesTable {
+  signature: string;
+  expires_ms: number;
+}
+
 export interface Database {
+  keypairs: KeyPairsTable;
+  used_signatures: UsedSignaturesTable;
   multiparts: MultipartsTable;
   pieces: PiecesTable;
   accounts: AccountsTable;

@@ -76,6 +76,14 @@ const MIGRATIONS: readonly string[] = [
      blob_id TEXT,
      created INTEGER NOT NULL,
      PRIMARY KEY (mpid, seq))`,
+  `CREATE TABLE keypairs (
+     access_key TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL,
+     secret_key TEXT NOT NULL,
+     created INTEGER NOT NULL)`,
+  `CREATE INDEX keypairs_user ON keypairs (user_id)`,
+  `CREATE TABLE used_signatures (signature TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL)`,
+  `CREATE INDEX used_signatures_expires ON used_signatures (expires_ms)`,
 ];
 
 function isUniqueViolation(err: unknown): boolean {

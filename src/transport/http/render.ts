@@ -7,9 +7,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isOriginError, messageOf } from '../../domain/errors.js';
 import type { Caller } from '../../domain/model.js';
-import { BAD_TOKEN, ENDPOINT_CODES, NO_TOKEN, type HttpCode } from '../../domain/result-codes.js';
+import { BAD_SIGNATURE, BAD_TOKEN, ENDPOINT_CODES, NO_TOKEN, type HttpCode } from '../../domain/result-codes.js';
 import type { Services } from '../../service/index.js';
 import { header } from './agile-headers.js';
+import { signedRequestOf } from './signed.js';
 
 export class HttpFailure extends Error {
   constructor(
@@ -22,6 +23,16 @@ export class HttpFailure extends Error {
 
 /** The caller behind X-Agile-Authorization (or ?token=), or an HttpFailure. */
 export async function authenticate(services: Services, request: FastifyRequest): Promise<Caller> {
+  // signing_requests.md: a signed request carries X-Agile-Signature instead of a token.
+  const signed = signedRequestOf(request);
+  if (signed !== undefined) {
+    try {
+      return await services.signing.verify(signed);
+    } catch (err) {
+      if (isOriginError(err) && err.kind === 'BadSignature') throw new HttpFailure(BAD_SIGNATURE, err.message);
+      throw err;
+    }
+  }
   const query = request.query as Record<string, unknown> | undefined;
   const token = header(request.headers, 'x-agile-authorization') ?? (typeof query?.['token'] === 'string' ? query['token'] : undefined);
   if (token === undefined || token === '') throw new HttpFailure(NO_TOKEN, 'missing X-Agile-Authorization header');

@@ -1,4 +1,4 @@
-/** login, authenticate, logout, checkToken, updateSession, noop, ping. */
+/** login, authenticate, logout, checkToken, updateSession, initKeyPair, noop, ping. */
 import { OriginError } from '../../../domain/errors.js';
 import { bareCode, bool, codeObject, num, str, TOKEN, type MethodDef } from '../method.js';
 
@@ -81,6 +81,17 @@ export const sessionMethods: Record<string, MethodDef> = {
     async run(s, a) {
       await s.sessions.updateSession(str(a, 'token'), num(a, 'expire'));
       return 0;
+    },
+  },
+
+  // initializing_hmac_key_pairs.md: the secret is shown here once and never again.
+  initKeyPair: {
+    params: [TOKEN],
+    takesToken: true,
+    failure: bareCode,
+    async run(s, a) {
+      const pair = await s.signing.initKeyPair(str(a, 'token'));
+      return { code: 0, access_key: pair.accessKey, secret_key: pair.secretKey };
     },
   },
 
