@@ -81,6 +81,9 @@ function coerce(def: ParamDef, value: unknown): unknown {
     case 'int':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+      // The spec's own listing loops send `False` as the first cookie (working_with_directories_json.md,
+      // working_with_files_json.md): false where the default is 0 means "none", as 0 does.
+      if (value === false && def.default === 0) return 0;
       break;
     case 'bool':
       if (typeof value === 'boolean') return value;
