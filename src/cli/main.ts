@@ -57,6 +57,24 @@ account.command('ls').description('list accounts').addOption(dataDirOption())
     for (const a of await s.admin.listAccounts()) process.stdout.write(`${a.name}\t${new Date(a.created * 1000).toISOString()}\n`);
   }));
 
+account.command('secret <account>').description('show the MediaVault secrets (current, then previous)').addOption(dataDirOption())
+  .action((name: string, opts) => withServices(opts, async (s) => {
+    const r = await s.mediavault.security(name);
+    process.stdout.write(`current\t${r.secret}\nprevious\t${r.previousSecret || '-'}\n`);
+  }));
+account.command('rotate-secret <account>').description('new MediaVault secret; the old one stays accepted until the next rotation')
+  .addOption(dataDirOption())
+  .action((name: string, opts) => withServices(opts, async (s) => {
+    const r = await s.mediavault.rotateSecret(name);
+    process.stdout.write(`current\t${r.secret}\nprevious\t${r.previousSecret}\n`);
+  }));
+account.command('private <account>').description('serve egress only through MediaVault URLs and signed requests (--public to undo)')
+  .addOption(dataDirOption()).option('--public', 'make egress public again')
+  .action((name: string, opts) => withServices(opts, async (s) => {
+    const r = await s.mediavault.setPrivate(name, !opts.public);
+    process.stdout.write(`account ${name} is ${r.private ? 'private' : 'public'}\n`);
+  }));
+
 const user = program.command('user').description('manage users');
 user.command('add <account> <username>').description('create a user (its password is printed when not given)')
   .addOption(dataDirOption())

@@ -111,3 +111,14 @@ export interface KeyPairRecord {
   readonly secretKey: string;
   readonly created: number;
 }
+
+/** An account's MediaVault secrets and egress visibility. */
+export interface AccountSecurityRecord {
+  readonly account: string;
+  /** The current shared secret: new MediaVault URLs are signed with it. */
+  readonly secret: string;
+  /** The secret before the last rotation, still accepted; '' when none. */
+  readonly previousSecret: string;
+  /** A private account's egress serves only MediaVault URLs and signed requests. */
+  readonly private: boolean;
+}

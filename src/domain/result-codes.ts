@@ -29,6 +29,11 @@ export const METHOD_CODES: Readonly<Record<string, MethodCodes>> = {
   checkToken: { codes: { ...TOKEN } },
   updateSession: { codes: { ...TOKEN, ExpiryAlreadySet: -1, InvalidExpiry: -34 } },
   noop: { codes: { ...TOKEN } },
+  // working_with_files_json.md, "Generate MediaVault URLs".
+  mediaVaultUrl: {
+    codes: { ...TOKEN, IsDirectory: -2, InvalidPath: -8, EmptyPath: -8, InvalidExpiry: -34, Unavailable: -60 },
+    internal: -1,
+  },
   // initializing_hmac_key_pairs.md
   initKeyPair: { codes: { ...TOKEN, KeyPairFailed: -10004 }, internal: -10004 },
   ping: { codes: {} },

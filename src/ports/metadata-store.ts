@@ -9,7 +9,7 @@
  * that races between servers end in the documented code.
  */
 import type {
-  AccountRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+  AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionRecord, UserRecord,
 } from '../domain/model.js';
 
 export interface NodePatch {
@@ -90,6 +90,10 @@ export interface MetadataOps {
   setSessionExpiryOnce(token: string, expiresMs: number): Promise<boolean>;
   deleteUserSessions(userId: number): Promise<void>;
   deleteExpiredSessions(nowMs: number): Promise<number>;
+
+  getAccountSecurity(account: string): Promise<AccountSecurityRecord | undefined>;
+  /** Inserts or replaces the account's record. */
+  putAccountSecurity(record: AccountSecurityRecord): Promise<void>;
 
   /** Replaces every key pair of the user with this one. */
   replaceKeyPair(pair: KeyPairRecord): Promise<void>;

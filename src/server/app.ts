@@ -64,6 +64,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       multipartExpirySeconds: config.multipartExpirySeconds,
     },
     log: fastify.log,
+    publicUrl: () => config.publicUrl ?? defaultPublicUrl(config, fastify),
   });
   const metrics = createMetrics(services);
 
@@ -140,4 +141,12 @@ function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof
       ms: Math.round(reply.elapsedTime * 10) / 10,
     }, 'request');
   });
+}
+
+/** http(s)://<host>:<port> of the listening server (the port it really got when configured as 0). */
+function defaultPublicUrl(config: Config, fastify: FastifyInstance): string {
+  const address = fastify.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `${config.tlsCert ? 'https' : 'http'}://${host}:${port}`;
 }

@@ -22,6 +22,8 @@ export interface Config {
   readonly initAccount: string;
   readonly initUser: string;
   readonly initPassword?: string | undefined;
+  /** Egress base URL in MediaVault URLs; undefined: http://<host>:<port>. */
+  readonly publicUrl?: string | undefined;
 }
 
 export interface Setting {
@@ -51,6 +53,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'initAccount', flag: '--init-account <name>', env: 'ORIGINSTORE_INIT_ACCOUNT', help: 'account created on first run', parse: String, fallback: 'demo' },
   { key: 'initUser', flag: '--init-user <name>', env: 'ORIGINSTORE_INIT_USER', help: 'user created on first run', parse: String, fallback: 'demo' },
   { key: 'initPassword', flag: '--init-password <password>', env: 'ORIGINSTORE_INIT_PASSWORD', help: 'its password (default: random, printed once)', parse: String },
+  { key: 'publicUrl', flag: '--public-url <url>', env: 'ORIGINSTORE_PUBLIC_URL', help: 'public base URL of egress, for MediaVault URLs (default http://<host>:<port>)', parse: parseBaseUrl },
 ];
 
 export class ConfigError extends Error {}
@@ -78,6 +81,17 @@ export function loadConfig(flags: Partial<Record<keyof Config, string>>, env: No
     throw new ConfigError('--tls-cert and --tls-key go together');
   }
   return Object.freeze(config);
+}
+
+function parseBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`'${raw}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`'${raw}' is not an http(s) URL`);
+  return raw.replace(/\/+$/, '');
 }
 
 export function parsePort(raw: string): number {

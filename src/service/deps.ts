@@ -43,6 +43,8 @@ export interface ServiceDeps {
   readonly ids: Ids;
   readonly limits: Limits;
   readonly log: Logger;
+  /** The public base URL of egress (scheme, host and port), for MediaVault URLs. */
+  readonly publicUrl?: () => string;
 }
 
 export function nowSeconds(deps: { clock: Clock }): number {

@@ -9,10 +9,12 @@ import { MultipartJoiner } from './multipart-join.js';
 import { Namespace } from './namespace.js';
 import { Sessions } from './sessions.js';
 import { Signing } from './signing.js';
+import { MediaVault } from './mediavault.js';
 
 export interface Services {
   readonly sessions: Sessions;
   readonly signing: Signing;
+  readonly mediavault: MediaVault;
   readonly namespace: Namespace;
   readonly ingest: Ingest;
   readonly egress: Egress;
@@ -57,6 +59,7 @@ export function createServices(deps: ServiceDeps): Services {
     recover: () => joiner.recover(),
     sessions,
     signing: new Signing(deps, sessions),
+    mediavault: new MediaVault(deps, sessions),
     namespace: new Namespace(deps, garbage),
     ingest: new Ingest(deps, garbage),
     egress: new Egress(deps),

@@ -6,7 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
 import type {
-  AccountRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+  AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionRecord, UserRecord,
 } from '../../domain/model.js';
 import type { ListChildrenQuery, MetadataOps, MultipartPatch, NodePatch, PiecePatch, UserPatch } from '../../ports/metadata-store.js';
 import type { Database, MultipartsTable, NodesTable, PiecesTable, SessionsTable, UsersTable } from './schema.js';
@@ -253,6 +253,20 @@ export class SqlMetadataOps implements MetadataOps {
       .where('expires_ms', '<', nowMs)
       .executeTakeFirst();
     return Number(res.numDeletedRows);
+  }
+
+  async getAccountSecurity(account: string): Promise<AccountSecurityRecord | undefined> {
+    const row = await this.db.selectFrom('account_security').selectAll().where('account', '=', account).executeTakeFirst();
+    return row && { account: row.account, secret: row.secret, previousSecret: row.previous_secret, private: Number(row.private) !== 0 };
+  }
+
+  async putAccountSecurity(r: AccountSecurityRecord): Promise<void> {
+    const values = { secret: r.secret, previous_secret: r.previousSecret, private: r.private ? 1 : 0 };
+    await this.db
+      .insertInto('account_security')
+      .values({ account: r.account, ...values })
+      .onConflict((oc) => oc.column('account').doUpdateSet(values))
+      .execute();
   }
 
   async replaceKeyPair(pair: KeyPairRecord): Promise<void> {

@@ -87,7 +87,15 @@ export interface UsedSignaturesTable {
   expires_ms: number;
 }
 
+export interface AccountSecurityTable {
+  account: string;
+  secret: string;
+  previous_secret: string;
+  private: number;
+}
+
 export interface Database {
+  account_security: AccountSecurityTable;
   keypairs: KeyPairsTable;
   used_signatures: UsedSignaturesTable;
   multiparts: MultipartsTable;

@@ -84,6 +84,11 @@ const MIGRATIONS: readonly string[] = [
   `CREATE INDEX keypairs_user ON keypairs (user_id)`,
   `CREATE TABLE used_signatures (signature TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL)`,
   `CREATE INDEX used_signatures_expires ON used_signatures (expires_ms)`,
+  `CREATE TABLE account_security (
+     account TEXT PRIMARY KEY REFERENCES accounts(name),
+     secret TEXT NOT NULL,
+     previous_secret TEXT NOT NULL DEFAULT '',
+     private INTEGER NOT NULL DEFAULT 0)`,
 ];
 
 function isUniqueViolation(err: unknown): boolean {

@@ -8,12 +8,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NodeRecord } from '../../domain/model.js';
 import type { Services } from '../../service/index.js';
+import { egressAccess } from './access.js';
 import { parseRange } from './range.js';
 
 export function registerEgress(app: FastifyInstance, services: Services): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const node = await locate(services, request);
     if (!node) return notFound(reply);
+    const access = await egressAccess(services, request, node);
+    if (!access.allowed) return reply.code(403).header('Content-Type', 'text/plain; charset=utf-8').send('Forbidden\n');
+    if (access.disposition) {
+      reply.header('Content-Disposition', `${access.disposition}; filename*=UTF-8''${encodeURIComponent(node.name)}`);
+    }
     const etag = `"${node.sha256}"`;
     reply.header('Accept-Ranges', 'bytes');
     reply.header('ETag', etag);
