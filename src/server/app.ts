@@ -3,11 +3,11 @@
  * (tests and main both use it), plus the services and a close() that drains
  * requests in flight and then closes the stores.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { systemClock, randomIds } from '../ports/clock.js';
 import { createServices, DEFAULT_LIMITS, type Services } from '../service/index.js';
-import { registerCors } from '../transport/cors.js';
+import { registerCors, setCorsHeaders } from '../transport/cors.js';
 import { registerEgress } from '../transport/egress/get-head.js';
 import { registerHealth } from '../transport/health.js';
 import { registerAccountLogin } from '../transport/http/account-login.js';
@@ -15,6 +15,7 @@ import { registerMultipart } from '../transport/http/multipart.js';
 import { registerPostDirectory } from '../transport/http/post-directory.js';
 import { registerPostFile } from '../transport/http/post-file.js';
 import { registerPostRaw } from '../transport/http/post-raw.js';
+import { clientWentAway } from '../transport/http/render.js';
 import { registerJsonRpc } from '../transport/jsonrpc/route.js';
 import { createMetrics, endpointOf, registerMetricsRoute } from '../transport/metrics.js';
 import type { Config } from './config.js';
@@ -44,6 +45,14 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     keepAliveTimeout: 65_000,
     bodyLimit: 1 << 20,
     return503OnClosing: true,
+    // A URL that cannot be decoded fails before any hook runs: answer it as the error handler
+    // answers other client errors, with the CORS headers every answer carries.
+    frameworkErrors: (err, _request, reply) => {
+      const r = reply as unknown as FastifyReply;
+      setCorsHeaders(r);
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      r.code(status).header('Content-Type', 'text/plain; charset=utf-8').send(`${err.message}\n`);
+    },
     // HEAD is its own route: Fastify's automatic one would answer Content-Length: 0.
     exposeHeadRoutes: false,
     ...(config.tlsCert && config.tlsKey ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),
@@ -79,6 +88,14 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
+  // A keep-alive connection whose answer finishes after close() began is not
+  // among the idle ones Fastify closes then, and would hold close() open for
+  // the whole keepAliveTimeout: close it as soon as it falls idle.
+  let closing = false;
+  fastify.addHook('onResponse', async () => {
+    if (closing) setImmediate(() => fastify.server.closeIdleConnections());
+  });
+
   registerCors(fastify);
   registerRequestLog(fastify, metrics);
   registerHealth(fastify, services);
@@ -103,6 +120,10 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       request.log.info({ err: e.message }, 'client error');
       return reply.code(status).header('Content-Type', 'text/plain; charset=utf-8').send(`${e.message}\n`);
     }
+    if (clientWentAway(request)) {
+      request.log.info({ err: e.message }, 'the client closed the connection mid-request');
+      return reply.code(400).send();
+    }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).header('Content-Type', 'text/plain; charset=utf-8').send('Internal Server Error\n');
   });
@@ -112,6 +133,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     services,
     stores,
     async close() {
+      closing = true;
       await fastify.close();
       await services.joiner.idle();
       await services.garbage.drain().catch(() => undefined);

@@ -4,7 +4,7 @@
  * browser asked for, so a web page can use the whole API, and the X-Agile-*
  * answer headers are exposed to its scripts.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const DOCUMENTED_ALLOW_HEADERS = 'X-Agile-Authorization, X-Content-Type';
 const EXPOSED = [
@@ -13,12 +13,17 @@ const EXPOSED = [
   'ETag', 'Last-Modified', 'Accept-Ranges',
 ].join(', ');
 
+/** The headers every answer carries, for answers made outside the hooks (Fastify's framework errors). */
+export function setCorsHeaders(reply: FastifyReply): void {
+  reply.header('Access-Control-Allow-Origin', '*');
+  reply.header('Access-Control-Allow-Headers', DOCUMENTED_ALLOW_HEADERS);
+  reply.header('Access-Control-Allow-Methods', 'OPTIONS');
+  reply.header('Access-Control-Expose-Headers', EXPOSED);
+}
+
 export function registerCors(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('Access-Control-Allow-Origin', '*');
-    reply.header('Access-Control-Allow-Headers', DOCUMENTED_ALLOW_HEADERS);
-    reply.header('Access-Control-Allow-Methods', 'OPTIONS');
-    reply.header('Access-Control-Expose-Headers', EXPOSED);
+    setCorsHeaders(reply);
     if (request.method === 'OPTIONS') {
       const asked = request.headers['access-control-request-headers'];
       reply.header('Access-Control-Allow-Headers', asked ? `${DOCUMENTED_ALLOW_HEADERS}, ${asked}` : DOCUMENTED_ALLOW_HEADERS);

@@ -27,22 +27,26 @@ export function parseEncoding(value: string | undefined): 'ascii' | 'utf8' {
 }
 
 /**
- * A path or name from a header. Under UTF8 it is URI-unquoted ('+' and %20
- * are spaces). Otherwise Node hands header bytes over as latin1; bytes that
- * form valid UTF-8 are read as UTF-8, which is what clients that send raw
- * UTF-8 in headers mean (docs/compatibility.md).
+ * A path or name from a header. Node hands header bytes over as latin1;
+ * bytes that form valid UTF-8 are read as UTF-8, which is what clients that
+ * send raw UTF-8 in headers mean (docs/compatibility.md). Under UTF8 the
+ * value is then URI-unquoted ('+' and %20 are spaces); the raw bytes are
+ * read first because the vendor's own /account/login sample sends its UTF8
+ * sub-directory unquoted.
  */
 export function decodePathHeader(value: string, encoding: 'ascii' | 'utf8'): string {
-  if (encoding === 'utf8') {
-    try {
-      return decodeURIComponent(value.replaceAll('+', ' '));
-    } catch {
-      throw new OriginError('InvalidPath', { reason: 'the path is not correctly URI-quoted' });
-    }
+  const text = utf8FromHeader(value);
+  if (encoding === 'ascii') return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    throw new OriginError('InvalidPath', { reason: 'the path is not correctly URI-quoted' });
   }
+}
+
+function utf8FromHeader(value: string): string {
   if (/^[\x00-\x7f]*$/.test(value)) return value;
-  const bytes = Buffer.from(value, 'latin1');
-  const text = bytes.toString('utf8');
+  const text = Buffer.from(value, 'latin1').toString('utf8');
   if (text.includes('\uFFFD')) throw new OriginError('InvalidPath', { reason: 'the path is neither ASCII nor UTF-8' });
   return text;
 }
@@ -84,8 +88,12 @@ export function checkExposeEgress(value: string | undefined): void {
  * names). The type must be one of the spec's table; the legacy detection
  * words name/content/auto are still honoured in X-Agile-Content-Type, but
  * `auto` in the old X-Content-Type is an error, as the spec says.
+ * `invalidTypeFallsBack` is /post/file's rule: "If this header is not present
+ * or the content type provided in it is invalid, the content type will be
+ * derived from the Content-Type field of the MIME-encoded attachment", and
+ * -33 there is for the X-Content-Type header only.
  */
-export function contentChoiceFromHeaders(headers: IncomingHttpHeaders): ContentChoice {
+export function contentChoiceFromHeaders(headers: IncomingHttpHeaders, options: { invalidTypeFallsBack?: boolean } = {}): ContentChoice {
   const detectHeader = header(headers, 'x-agile-content-detect') ?? header(headers, 'x-content-detect');
   let detect: ContentDetect | undefined;
   if (detectHeader !== undefined) {
@@ -96,11 +104,13 @@ export function contentChoiceFromHeaders(headers: IncomingHttpHeaders): ContentC
   if (legacy !== undefined && legacy.trim().toLowerCase() === 'auto') {
     throw new OriginError('InvalidContentType', { reason: "X-Content-Type: auto is no longer accepted; use X-Agile-Content-Detect: auto" });
   }
-  const typeHeader = header(headers, 'x-agile-content-type') ?? legacy;
+  const agileType = header(headers, 'x-agile-content-type');
+  const typeHeader = agileType ?? legacy;
   if (typeHeader === undefined) return { detect };
   const asDetect = parseContentDetect(typeHeader);
   if (asDetect) return { detect: asDetect };
   const explicit = canonicalContentType(typeHeader);
+  if (!explicit && options.invalidTypeFallsBack && agileType !== undefined) return { detect };
   if (!explicit) throw new OriginError('InvalidContentType', { reason: `'${typeHeader}' is not a supported content type` });
   return { explicit, detect };
 }

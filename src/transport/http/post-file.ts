@@ -12,7 +12,7 @@ import { OriginError } from '../../domain/errors.js';
 import type { Caller } from '../../domain/model.js';
 import type { Services } from '../../service/index.js';
 import type { ReceivedBlob, UploadTarget } from '../../service/ingest.js';
-import { checkExposeEgress, contentChoiceFromHeaders, header, parseFlag, parseMtime } from './agile-headers.js';
+import { checkExposeEgress, contentChoiceFromHeaders, header, parseChecksum, parseFlag, parseMtime } from './agile-headers.js';
 import { lastComponent } from './post-raw.js';
 import { authenticate, renderFailure, sendEmpty } from './render.js';
 import { uploadAnswerHeaders } from './upload-common.js';
@@ -63,7 +63,12 @@ async function publish(services: Services, caller: Caller, request: FastifyReque
       : parseFlag(fields.get('recursive'), false, 'InvalidRecursive'),
     mtime: parseMtime(fields.get('mtime')),
     contentType: attachmentChoice(file.mimeType, request),
+    expectedSha256: parseChecksum(header(request.headers, 'x-agile-checksum')),
   };
+  // The same name rule as /post/raw's: "The file name must not include two consecutive periods."
+  if (target.basename.includes('..')) {
+    throw new OriginError('InvalidPath', { reason: 'the file name must not include two consecutive periods' });
+  }
   return services.ingest.publish(caller, file.blob, target);
 }
 
@@ -73,7 +78,7 @@ async function publish(services: Services, caller: Caller, request: FastifyReque
  * that has no Content-Type, so text/plain is read as "not set".
  */
 function attachmentChoice(partType: string, request: FastifyRequest) {
-  const fromHeaders = contentChoiceFromHeaders(request.headers);
+  const fromHeaders = contentChoiceFromHeaders(request.headers, { invalidTypeFallsBack: true });
   const attached = canonicalContentType(partType);
   if (attached && attached !== 'text/plain' && attached !== 'application/octet-stream') return { explicit: attached };
   return fromHeaders;

@@ -58,7 +58,9 @@ export function renderFailure(endpoint: string, err: unknown, request: FastifyRe
     const mapped = table[err.kind];
     if (mapped) return { ...mapped, message: err.message };
   }
-  request.log.error({ err }, 'unexpected failure');
+  // A client that hangs up mid-request is not a fault of ours: nobody reads the answer, and it is no bug.
+  if (clientWentAway(request)) request.log.info({ err: String((err as Error)?.message ?? err) }, 'the client closed the connection mid-request');
+  else request.log.error({ err }, 'unexpected failure');
   const internal = table.Internal ?? { code: -5, status: 500 };
   return { ...internal, message: messageOf('Internal') };
 }
@@ -74,4 +76,9 @@ export function sendEmpty(reply: FastifyReply, code: number, status: number): Fa
   setStatus(reply, code, status);
   reply.header('Content-Type', 'text/json;charset=utf-8');
   return reply.send('');
+}
+
+/** The request stream was torn down before its end: the client closed the connection. */
+export function clientWentAway(request: FastifyRequest): boolean {
+  return request.raw.destroyed && !request.raw.complete;
 }
