@@ -4,10 +4,12 @@
  * loopback port; the port is read from its own "Server listening at" log
  * line, so no port is picked in advance and none can be taken in between.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -26,11 +28,33 @@ export interface ChildServerOptions {
   readonly dataDir: string;
   readonly password?: string;
   readonly args?: readonly string[];
+  /** A compiled `cli/main.js` (see compileServer); by default the TypeScript source runs through tsx. */
+  readonly entry?: string;
+}
+
+export interface CompiledServer {
+  /** Path of the compiled `cli/main.js`. */
+  readonly entry: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Compile src/ as `npm run build` does, into a fresh folder under the
+ * repository's .test-tmp/ (so that node_modules and "type": "module" still
+ * apply), for tests that measure the server as `npm start` runs it rather
+ * than with the tsx loader in the same process.
+ */
+export async function compileServer(): Promise<CompiledServer> {
+  await mkdir(join(REPO, '.test-tmp'), { recursive: true });
+  const outDir = await mkdtemp(join(REPO, '.test-tmp', 'dist-'));
+  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: REPO });
+  return { entry: join(outDir, 'cli', 'main.js'), remove: () => rm(outDir, { recursive: true, force: true }) };
 }
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
   const args = [
-    '--import', 'tsx', 'src/cli/main.ts', 'serve',
+    ...(options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.entry]), 'serve',
     '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
     '--init-password', options.password ?? 'secret',
     ...(options.args ?? []),
@@ -65,17 +89,5 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   } catch (err) {
     await kill('SIGKILL');
     throw err;
-  }
-}
-
-/** Wait until `predicate` holds for one of the child's log lines (no timer: the line arrives or the test times out). */
-export async function waitForLine(server: ChildServer, predicate: (line: string) => boolean): Promise<string> {
-  const seen = server.lines.find(predicate);
-  if (seen !== undefined) return seen;
-  const stream = server.process.stdout!;
-  for (;;) {
-    await once(stream, 'data');
-    const found = server.lines.find(predicate);
-    if (found !== undefined) return found;
   }
 }
