@@ -151,7 +151,6 @@ function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof
     const seconds = reply.elapsedTime / 1000;
     metrics.observe(request, reply.statusCode, agileStatus, request.method === 'HEAD' ? 0 : bytesOut, seconds);
     request.log.info({
-      reqId: request.id,
       method: request.method,
       url: request.url.split('?')[0],
       endpoint: endpointOf(request),

@@ -43,3 +43,22 @@ for (const [flag, value] of [['--session-ttl', '2d'], ['--sweep-interval', '0'],
     assert.match(stderr, new RegExp(`^originstore: ${flag}: `));
   });
 }
+
+test('serve: each request is logged as one JSON line in which every key appears once', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'originstore-cli-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const server = await startChildServer({ dataDir });
+  t.after(() => server.kill('SIGKILL'));
+  await (await fetch(`${server.url}/healthz`)).text();
+  assert.equal(await server.kill('SIGTERM'), 0);
+  const lines = server.lines.filter((l) => l.includes('"msg":"request"'));
+  assert.equal(lines.length, 1);
+  const line = lines[0]!;
+  const parsed = JSON.parse(line) as Record<string, unknown>;
+  for (const key of Object.keys(parsed)) {
+    assert.equal(line.split(`"${key}":`).length - 1, 1, `"${key}" appears more than once in ${line}`);
+  }
+  assert.equal(parsed['url'], '/healthz');
+  assert.equal(parsed['statusCode'], 200);
+  assert.equal(typeof parsed['reqId'], 'string');
+});

@@ -63,7 +63,8 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   if (child.pid === undefined) throw new Error('the server did not start');
   const pid = child.pid;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {
-    child.once('exit', (code, signal) => resolve(signal ?? code ?? -1));
+    // 'close', not 'exit': by then every line the child wrote has been read.
+    child.once('close', (code, signal) => resolve(signal ?? code ?? -1));
   });
   const lines: string[] = [];
   let stderr = '';
