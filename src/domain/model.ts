@@ -53,7 +53,11 @@ export interface SessionRecord {
   readonly expiresMs: number;
   /** updateSession may change the expiry once per session. */
   readonly expiryUpdated: boolean;
+  /** The call that opened it (logging_in_using_the_json_rpc_interface.md: authenticate ends earlier `login` tokens). */
+  readonly origin: SessionOrigin;
 }
+
+export type SessionOrigin = 'login' | 'authenticate' | 'http';
 
 /** Who is calling, resolved from a token. */
 export interface Caller {

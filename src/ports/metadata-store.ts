@@ -9,7 +9,7 @@
  * that races between servers end in the documented code.
  */
 import type {
-  AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+  AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionOrigin, SessionRecord, UserRecord,
 } from '../domain/model.js';
 
 export interface NodePatch {
@@ -88,7 +88,8 @@ export interface MetadataOps {
   deleteSession(token: string): Promise<boolean>;
   /** Sets the expiry once; false when it was already set or the session is gone. */
   setSessionExpiryOnce(token: string, expiresMs: number): Promise<boolean>;
-  deleteUserSessions(userId: number): Promise<void>;
+  /** All of a user's sessions, or only those opened by `origin`. */
+  deleteUserSessions(userId: number, origin?: SessionOrigin): Promise<void>;
   deleteExpiredSessions(nowMs: number): Promise<number>;
 
   getAccountSecurity(account: string): Promise<AccountSecurityRecord | undefined>;

@@ -5,7 +5,7 @@
  * user's home or at the sub-directory asked for at login.
  */
 import { OriginError } from '../domain/errors.js';
-import type { Caller, SessionRecord, UserRecord } from '../domain/model.js';
+import type { Caller, SessionOrigin, SessionRecord, UserRecord } from '../domain/model.js';
 import { parseCallerPath, underRoot } from '../domain/paths.js';
 import type { ServiceDeps } from './deps.js';
 import { DECOY_HASH, verifyPassword } from './passwords.js';
@@ -16,6 +16,8 @@ export interface LoginOptions {
   readonly expirySeconds?: number | undefined;
   /** A caller path below the user's home; undefined or '/' means the home. */
   readonly subdir?: string | undefined;
+  /** Which call is logging in; `authenticate` ends the user's tokens from `login`. Defaults to 'login'. */
+  readonly origin?: SessionOrigin | undefined;
 }
 
 export interface LoginResult {
@@ -48,8 +50,13 @@ export class Sessions {
       createdMs: now,
       expiresMs: now + expirySeconds * 1000,
       expiryUpdated: false,
+      origin: opts.origin ?? 'login',
     };
-    await this.deps.metadata.createSession(session);
+    await this.deps.metadata.transaction(async (tx) => {
+      // "If you had previously obtained a token with the login method, you can no longer use it after making the call to authenticate."
+      if (session.origin === 'authenticate') await tx.deleteUserSessions(user.id, 'login');
+      await tx.createSession(session);
+    });
     return { token: session.token, user, root };
   }
 

@@ -94,7 +94,7 @@ export class Signing {
     if (!(await this.deps.metadata.useSignature(expected.toString('base64'), expiresMs))) throw bad('already used');
     return {
       user,
-      session: { token: '', userId: user.id, root: homeOf(user), createdMs: this.deps.clock.nowMs(), expiresMs, expiryUpdated: true },
+      session: { token: '', userId: user.id, root: homeOf(user), createdMs: this.deps.clock.nowMs(), expiresMs, expiryUpdated: true, origin: 'http' },
     };
   }
 }

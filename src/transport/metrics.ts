@@ -1,6 +1,6 @@
 /** Prometheus metrics at /metrics: requests by endpoint and code, bytes in and out, latency. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../service/index.js';
 
 export interface Metrics {
@@ -68,6 +68,12 @@ function registerHousekeeping(registry: Registry, services: Services): void {
     ['originstore_multipart_joins_failed_total', 'Multipart joins that ended FAILED', () => services.joiner.failedTotal],
   ];
   for (const [name, help, read] of totals) {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    // Counters whose value is read from the services at scrape time.
+    new Counter({
+      name, help, registers: [registry], collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   }
 }

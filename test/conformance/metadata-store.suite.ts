@@ -104,13 +104,23 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
   withStore('sessions: expiry can be set once; expired sessions are deleted', async (s) => {
     await s.createAccount('acct', 1);
     const u = await s.createUser({ account: 'acct', username: 'u', passwordHash: 'h', uid: 10, gid: 5, home: '/', disabled: false, created: 1 });
-    await s.createSession({ token: 't1', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 1000, expiryUpdated: false });
-    await s.createSession({ token: 't2', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 0, expiryUpdated: false });
+    await s.createSession({ token: 't1', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 1000, expiryUpdated: false, origin: 'login' });
+    await s.createSession({ token: 't2', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 0, expiryUpdated: false, origin: 'authenticate' });
     assert.equal(await s.setSessionExpiryOnce('t2', 5), true);
     assert.equal(await s.setSessionExpiryOnce('t2', 6), false);
     assert.equal((await s.getSession('t2'))?.expiresMs, 5);
     assert.equal(await s.deleteExpiredSessions(2000), 2);
     assert.equal(await s.getSession('t1'), undefined);
     assert.equal(await s.deleteSession('t1'), false);
+  });
+
+  withStore('sessions: deleteUserSessions can end only those one call opened', async (s) => {
+    await s.createAccount('acct', 1);
+    const u = await s.createUser({ account: 'acct', username: 'u', passwordHash: 'h', uid: 10, gid: 5, home: '/', disabled: false, created: 1 });
+    await s.createSession({ token: 'a', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 0, expiryUpdated: false, origin: 'login' });
+    await s.createSession({ token: 'b', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 0, expiryUpdated: false, origin: 'http' });
+    await s.deleteUserSessions(u.id, 'login');
+    assert.equal(await s.getSession('a'), undefined);
+    assert.equal((await s.getSession('b'))?.origin, 'http');
   });
 }

@@ -6,7 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
 import type {
-  AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionRecord, UserRecord,
+  AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionOrigin, SessionRecord, UserRecord,
 } from '../../domain/model.js';
 import type { ListChildrenQuery, MetadataOps, MultipartPatch, NodePatch, PiecePatch, UserPatch } from '../../ports/metadata-store.js';
 import type { Database, MultipartsTable, NodesTable, PiecesTable, SessionsTable, UsersTable } from './schema.js';
@@ -217,6 +217,7 @@ export class SqlMetadataOps implements MetadataOps {
         created_ms: s.createdMs,
         expires_ms: s.expiresMs,
         expiry_updated: s.expiryUpdated ? 1 : 0,
+        origin: s.origin,
       })
       .execute();
   }
@@ -242,8 +243,10 @@ export class SqlMetadataOps implements MetadataOps {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async deleteUserSessions(userId: number): Promise<void> {
-    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  async deleteUserSessions(userId: number, origin?: SessionOrigin): Promise<void> {
+    let q = this.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (origin !== undefined) q = q.where('origin', '=', origin);
+    await q.execute();
   }
 
   async deleteExpiredSessions(nowMs: number): Promise<number> {
@@ -465,5 +468,6 @@ function toSession(r: Selectable<SessionsTable>): SessionRecord {
     createdMs: Number(r.created_ms),
     expiresMs: Number(r.expires_ms),
     expiryUpdated: Number(r.expiry_updated) !== 0,
+    origin: (r.origin ?? 'login') as SessionOrigin,
   };
 }

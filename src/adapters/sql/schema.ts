@@ -25,6 +25,7 @@ export interface SessionsTable {
   created_ms: number;
   expires_ms: number;
   expiry_updated: number;
+  origin: string;
 }
 
 export interface NodesTable {

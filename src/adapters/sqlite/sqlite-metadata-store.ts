@@ -89,6 +89,8 @@ const MIGRATIONS: readonly string[] = [
      secret TEXT NOT NULL,
      previous_secret TEXT NOT NULL DEFAULT '',
      private INTEGER NOT NULL DEFAULT 0)`,
+  // Which call opened a session: authenticate ends the user's earlier `login` tokens.
+  `ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'login'`,
 ];
 
 function isUniqueViolation(err: unknown): boolean {

@@ -19,6 +19,7 @@ export function registerAccountLogin(app: FastifyInstance, services: Services): 
       const { token, user, root } = await services.sessions.login(username, password, {
         expirySeconds: parseExpiry(header(h, 'x-agile-expiry')),
         subdir,
+        origin: 'http',
       });
       reply.header('X-Agile-Token', token);
       reply.header('X-Agile-Uid', String(user.uid));

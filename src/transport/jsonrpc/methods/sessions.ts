@@ -42,6 +42,7 @@ export const sessionMethods: Record<string, MethodDef> = {
       const { token, user, root } = await s.sessions.login(str(a, 'username'), str(a, 'password'), {
         expirySeconds: expiry === 0 ? undefined : expiry,
         subdir: str(a, 'subdir'),
+        origin: 'authenticate',
       });
       return { uid: user.uid, path: root, gid: user.gid, code: 0, token };
     },
