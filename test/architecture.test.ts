@@ -38,6 +38,7 @@ const MAY_IMPORT: Record<string, (layer: string) => boolean> = {
   'adapters/sql': (l) => ['domain', 'ports', 'adapters/sql'].includes(l),
   'adapters/sqlite': (l) => ['domain', 'ports', 'adapters/sql', 'adapters/sqlite'].includes(l),
   'adapters/fs': (l) => ['domain', 'ports', 'adapters/fs'].includes(l),
+  'adapters/http': (l) => ['domain', 'ports', 'adapters/http'].includes(l),
   transport: (l) => ['domain', 'service', 'transport'].includes(l),
   server: () => true,
   cli: (l) => ['domain', 'server', 'service', 'cli', 'client'].includes(l),

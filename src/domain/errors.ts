@@ -51,6 +51,11 @@ export type ErrorKind =
   | 'InvalidMapName'
   | 'DiskFull'
   | 'Unavailable'
+  | 'InvalidFlags'
+  | 'InvalidSourceUri'
+  | 'Busy'
+  | 'QueueFailure'
+  | 'RateLimited'
   | 'Internal';
 
 export class OriginError extends Error {
@@ -116,6 +121,11 @@ const MESSAGES: Record<ErrorKind, string> = {
   InvalidMapName: "invalid name: use 'upload' or 'piece'",
   DiskFull: 'disk full',
   Unavailable: 'service unavailable',
+  InvalidFlags: 'invalid flags',
+  InvalidSourceUri: 'invalid source uri',
+  Busy: 'too busy: concurrency reached, wait and try again',
+  QueueFailure: 'queue failure',
+  RateLimited: 'too many requests',
   Internal: 'internal error',
 };
 

@@ -70,6 +70,11 @@ export const METHOD_CODES: Readonly<Record<string, MethodCodes>> = {
   copyFile: {
     codes: { ...TOKEN, NotFound: -1, InvalidPath: -1, ParentMissing: -2, IsDirectory: -2, PermissionDenied: -6 },
   },
+  // working_with_files_json.md, "Copy a File".
+  fetchFileHTTP: {
+    codes: { ...TOKEN, QueueFailure: -4, InvalidFlags: -13, InvalidSourceUri: -14, Busy: -56 },
+    internal: -4,
+  },
   // Not in the docs; the vendor's C# SDK calls it (DeleteObjectTests.cs).
   deleteObject: { codes: { ...TOKEN, InvalidPath: -1, PermissionDenied: -6, NotEmpty: -7 } },
 
@@ -188,6 +193,12 @@ ENDPOINT_TABLES['/multipart/complete'] = {
   Unavailable: c(-26, 503),
   Internal: c(-26, 503),
 };
+
+// best_practices.md, "Observe Upload Limits": 429 beyond the upload rate. The spec names no
+// X-Agile-Status for it; -56 is the API's "too busy" (fetchFileHTTP).
+for (const endpoint of ['/post/raw', '/post/file', '/multipart/piece']) {
+  ENDPOINT_TABLES[endpoint] = { ...ENDPOINT_TABLES[endpoint], RateLimited: c(-56, 429) };
+}
 
 export const ENDPOINT_CODES: Readonly<Record<string, EndpointTable>> = ENDPOINT_TABLES;
 

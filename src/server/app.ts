@@ -5,6 +5,7 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { HttpRemoteSource } from '../adapters/http/http-source.js';
 import { systemClock, randomIds } from '../ports/clock.js';
 import { createServices, DEFAULT_LIMITS, type Services } from '../service/index.js';
 import { registerCors, setCorsHeaders } from '../transport/cors.js';
@@ -71,7 +72,15 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       maxMultipartBytes: config.multipartMaxBytes,
       maxOpenMultipartsPerUser: config.multipartMaxOpen,
       multipartExpirySeconds: config.multipartExpirySeconds,
+      uploadRatePerSecond: config.uploadRatePerSecond,
     },
+    fetch: {
+      concurrency: config.fetchConcurrency,
+      queueSize: config.fetchQueueSize,
+      remote: config.fetchRemote,
+      allowPrivate: config.fetchAllowPrivate,
+    },
+    remote: new HttpRemoteSource(),
     log: fastify.log,
     publicUrl: () => config.publicUrl ?? defaultPublicUrl(config, fastify),
   });
@@ -135,6 +144,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     async close() {
       closing = true;
       await fastify.close();
+      await services.fetchJobs.close();
       await services.joiner.idle();
       await services.garbage.drain().catch(() => undefined);
       await stores.metadata.close();

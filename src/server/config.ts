@@ -24,6 +24,13 @@ export interface Config {
   readonly initPassword?: string | undefined;
   /** Egress base URL in MediaVault URLs; undefined: http://<host>:<port>. */
   readonly publicUrl?: string | undefined;
+  /** Upload requests per account per second (0: no limit). */
+  readonly uploadRatePerSecond: number;
+  /** fetchFileHTTP: copy workers, queued requests, and remote http(s) sources. */
+  readonly fetchConcurrency: number;
+  readonly fetchQueueSize: number;
+  readonly fetchRemote: boolean;
+  readonly fetchAllowPrivate: boolean;
 }
 
 export interface Setting {
@@ -53,6 +60,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'initAccount', flag: '--init-account <name>', env: 'ORIGINSTORE_INIT_ACCOUNT', help: 'account created on first run', parse: String, fallback: 'demo' },
   { key: 'initUser', flag: '--init-user <name>', env: 'ORIGINSTORE_INIT_USER', help: 'user created on first run', parse: String, fallback: 'demo' },
   { key: 'initPassword', flag: '--init-password <password>', env: 'ORIGINSTORE_INIT_PASSWORD', help: 'its password (default: random, printed once)', parse: String },
+  { key: 'uploadRatePerSecond', flag: '--upload-rate-limit <n>', env: 'ORIGINSTORE_UPLOAD_RATE_LIMIT', help: 'upload requests per account per second; beyond it 429 (0: no limit)', parse: parseCount, fallback: 100 },
+  { key: 'fetchConcurrency', flag: '--fetch-concurrency <n>', env: 'ORIGINSTORE_FETCH_CONCURRENCY', help: 'fetchFileHTTP copies running at once (1 to 64)', parse: countWithin(1, 64), fallback: 2 },
+  { key: 'fetchQueueSize', flag: '--fetch-queue-size <n>', env: 'ORIGINSTORE_FETCH_QUEUE_SIZE', help: 'fetchFileHTTP requests waiting for a worker; beyond it -56', parse: parseCount, fallback: 100 },
+  { key: 'fetchRemote', flag: '--fetch-remote [bool]', env: 'ORIGINSTORE_FETCH_REMOTE', help: 'let fetchFileHTTP fetch http(s) sources outside the store', parse: parseBool, fallback: false },
+  { key: 'fetchAllowPrivate', flag: '--fetch-allow-private [bool]', env: 'ORIGINSTORE_FETCH_ALLOW_PRIVATE', help: 'let remote fetches reach loopback and private addresses', parse: parseBool, fallback: false },
   { key: 'publicUrl', flag: '--public-url <url>', env: 'ORIGINSTORE_PUBLIC_URL', help: 'public base URL of egress, for MediaVault URLs (default http://<host>:<port>)', parse: parseBaseUrl },
 ];
 
@@ -103,6 +115,22 @@ export function parsePort(raw: string): number {
 export function parseCount(raw: string): number {
   if (!/^\s*\d+\s*$/.test(raw)) throw new Error(`'${raw}' is not a whole number`);
   return Number(raw);
+}
+
+/** A flag given without a value (Commander passes true) is on. */
+export function parseBool(raw: string): boolean {
+  const v = String(raw).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new Error(`'${raw}' is not true or false`);
+}
+
+function countWithin(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const n = parseCount(raw);
+    if (n < min || n > max) throw new Error(`'${raw}' must be between ${min} and ${max}`);
+    return n;
+  };
 }
 
 /** "3600", "3600s", "15m", "1h", "1d" → seconds. */

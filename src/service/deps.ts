@@ -2,6 +2,8 @@
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock, Ids } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
+import type { RemoteSource } from '../ports/remote-source.js';
+import type { FetchPolicy } from './fetch-jobs.js';
 
 export interface Limits {
   /** Default token lifetime (login, authenticate, /account/login). */
@@ -17,6 +19,8 @@ export interface Limits {
   readonly maxOpenMultipartsPerUser: number;
   /** NEW and FAILED uploads older than this expire (multipart_state_codes.md: 1 day). */
   readonly multipartExpirySeconds: number;
+  /** Upload requests an account may make per second (best_practices.md: 100); 0 is no limit. */
+  readonly uploadRatePerSecond: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -28,6 +32,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxMultipartBytes: 20 * 1000 ** 4,
   maxOpenMultipartsPerUser: 1_000_000,
   multipartExpirySeconds: 86400,
+  uploadRatePerSecond: 100,
 };
 
 export interface Logger {
@@ -45,6 +50,9 @@ export interface ServiceDeps {
   readonly log: Logger;
   /** The public base URL of egress (scheme, host and port), for MediaVault URLs. */
   readonly publicUrl?: () => string;
+  /** fetchFileHTTP's queue and remote sources (none when absent). */
+  readonly fetch?: FetchPolicy;
+  readonly remote?: RemoteSource;
 }
 
 export function nowSeconds(deps: { clock: Clock }): number {

@@ -2,6 +2,7 @@
 import { Admin } from './admin.js';
 import type { ServiceDeps } from './deps.js';
 import { Egress } from './egress.js';
+import { DEFAULT_FETCH_POLICY, FetchJobs } from './fetch-jobs.js';
 import { GarbageCollector } from './garbage.js';
 import { Ingest } from './ingest.js';
 import { Multipart } from './multipart.js';
@@ -10,6 +11,7 @@ import { Namespace } from './namespace.js';
 import { Sessions } from './sessions.js';
 import { Signing } from './signing.js';
 import { MediaVault } from './mediavault.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface Services {
   readonly sessions: Sessions;
@@ -22,6 +24,10 @@ export interface Services {
   readonly garbage: GarbageCollector;
   readonly multipart: Multipart;
   readonly joiner: MultipartJoiner;
+  /** fetchFileHTTP's background copies. */
+  readonly fetchJobs: FetchJobs;
+  /** Upload requests per account per second. */
+  readonly uploadRate: RateLimiter;
   /** Joins that a crash interrupted, or completed but never started, run again. */
   recover(): Promise<number>;
   /** Start-up and periodic housekeeping: temporaries, garbage blobs, expired sessions. */
@@ -51,6 +57,7 @@ export function createServices(deps: ServiceDeps): Services {
   const joiner = new MultipartJoiner(deps, garbage);
   const multipart = new Multipart(deps, garbage, joiner);
   const sessions = new Sessions(deps);
+  const ingest = new Ingest(deps, garbage);
   const housekeeping: Housekeeping = { sweeps: 0, temporariesRemoved: 0, sessionsExpired: 0, multipartsExpired: 0, multipartsDeleted: 0 };
   return {
     housekeeping,
@@ -61,7 +68,9 @@ export function createServices(deps: ServiceDeps): Services {
     signing: new Signing(deps, sessions),
     mediavault: new MediaVault(deps, sessions),
     namespace: new Namespace(deps, garbage),
-    ingest: new Ingest(deps, garbage),
+    ingest,
+    fetchJobs: new FetchJobs(deps, ingest, garbage, deps.fetch ?? DEFAULT_FETCH_POLICY),
+    uploadRate: new RateLimiter(deps.clock, deps.limits.uploadRatePerSecond),
     egress: new Egress(deps),
     admin: new Admin(deps),
     garbage,
@@ -83,3 +92,4 @@ export function createServices(deps: ServiceDeps): Services {
 
 export type { ServiceDeps, Limits } from './deps.js';
 export { DEFAULT_LIMITS } from './deps.js';
+export { DEFAULT_FETCH_POLICY, type FetchPolicy } from './fetch-jobs.js';

@@ -90,3 +90,29 @@ export async function removeFileNode(tx: MetadataOps, node: NodeRecord): Promise
 export async function releaseBlob(tx: MetadataOps, blobId: string | null): Promise<void> {
   if (blobId && (await tx.countBlobReferences(blobId)) === 0) await tx.addGarbageBlob(blobId);
 }
+
+/**
+ * Point `path` (under `parent`) at `source`'s blob: insert a file node or
+ * replace the file there, and touch the parent's mtime. No byte is copied;
+ * the replaced blob is released once nothing refers to it.
+ */
+export async function shareFileContent(
+  tx: MetadataOps,
+  source: NodeRecord,
+  parent: NodeRecord,
+  path: string,
+  owner: Owner,
+  now: number,
+): Promise<void> {
+  const existing = await tx.getNodeByPath(path);
+  if (existing?.kind === 'dir') throw new OriginError('IsDirectory', { path });
+  if (existing && existing.id === source.id) return;
+  const content = { sizeBytes: source.sizeBytes, sha256: source.sha256, mime: source.mime, blobId: source.blobId };
+  if (existing) {
+    await tx.updateNode(existing.id, { ...content, ctime: now, mtime: now, uid: owner.uid, gid: owner.gid });
+    await releaseBlob(tx, existing.blobId);
+  } else {
+    await tx.insertNode({ ...content, parentId: parent.id, name: baseName(path), path, kind: 'file', ctime: now, mtime: now, uid: owner.uid, gid: owner.gid });
+  }
+  await tx.updateNode(parent.id, { mtime: now });
+}

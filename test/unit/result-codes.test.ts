@@ -28,6 +28,7 @@ const SPEC: Record<string, number[]> = {
   setMTime: [-1, -5, -8, -27, -10001],
   deleteFile: [-1, -10001],
   setContentType: [-1, -3, -6, -8, -33, -10001],
+  fetchFileHTTP: [-4, -13, -14, -56, -10001],
 };
 
 /** Documented codes no situation here produces, and why. */
