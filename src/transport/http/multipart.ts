@@ -6,6 +6,7 @@ import { decodePathHeader, header, parseChecksum, parseEncoding, parseMtime, quo
 import { lastComponent } from './post-raw.js';
 import { authenticate, renderFailure, sendEmpty } from './render.js';
 import { headerSafe, requestSignal } from './upload-common.js';
+import { admitUpload } from './upload-rate.js';
 
 export function registerMultipart(app: FastifyInstance, services: Services): void {
   app.post('/multipart/create', async (request, reply) => {
@@ -42,6 +43,7 @@ export function registerMultipart(app: FastifyInstance, services: Services): voi
   app.post('/multipart/piece', async (request, reply) => {
     try {
       const caller = await authenticate(services, request);
+      admitUpload(services, caller, reply);
       const h = request.headers;
       const mpid = (header(h, 'x-agile-multipart') ?? '').trim();
       const partHeader = (header(h, 'x-agile-part') ?? '').trim();

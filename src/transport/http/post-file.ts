@@ -16,6 +16,7 @@ import { checkExposeEgress, contentChoiceFromHeaders, header, parseChecksum, par
 import { lastComponent } from './post-raw.js';
 import { authenticate, renderFailure, sendEmpty } from './render.js';
 import { uploadAnswerHeaders } from './upload-common.js';
+import { admitUpload } from './upload-rate.js';
 
 interface ParsedForm {
   readonly fields: Map<string, string>;
@@ -30,6 +31,7 @@ export function registerPostFile(app: FastifyInstance, services: Services, conte
     let form: ParsedForm | undefined;
     try {
       const caller = await authenticate(services, request);
+      admitUpload(services, caller, reply);
       const contentType = contentTypeOf(request);
       if (!contentType || !/^multipart\/form-data/i.test(contentType)) {
         throw new OriginError('NoUploadFile', { reason: 'the body must be multipart/form-data with an uploadFile part' });

@@ -9,12 +9,14 @@ import {
 } from './agile-headers.js';
 import { authenticate, renderFailure, sendEmpty } from './render.js';
 import { requestSignal, uploadAnswerHeaders } from './upload-common.js';
+import { admitUpload } from './upload-rate.js';
 
 export function registerPostRaw(app: FastifyInstance, services: Services): void {
   app.post('/post/raw', async (request, reply) => {
     let encoding: 'ascii' | 'utf8' = 'ascii';
     try {
       const caller = await authenticate(services, request);
+      admitUpload(services, caller, reply);
       const h = request.headers;
       encoding = parseEncoding(header(h, 'x-agile-encoding'));
       const target: UploadTarget = {
