@@ -38,7 +38,8 @@ export interface RpcOptions {
 
 export async function startServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'originstore-test-'));
-  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, options.env ?? {});
+  // Tests send uploads as fast as they can; the upload rate limit is tested on its own (rate-limit.test.ts).
+  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) });
   const app = await buildApp(config, { logger: false });
   await app.services.admin.addAccount(ACCOUNT);
   await app.services.admin.addUser(ACCOUNT, USER, PASSWORD);
