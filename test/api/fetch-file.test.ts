@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * fetchFileHTTP(token, path, uri, flags) (working_with_files_json.md, "Copy a
  * File"): checked at once, copied in the background through a bounded queue.
@@ -67,10 +68,29 @@ test('fetchFileHTTP: named parameters, as the spec sample sends them', async () 
   assert.equal(await statCode(server, token, `${dir}/b.txt`), 0);
 });
 
-test('fetchFileHTTP: a copy shares the blob, so no byte is rewritten under <dataDir>/blobs', async () => {
+test('fetchFileHTTP: a copy of a 1 GiB file shares its blob, so no byte is rewritten under <dataDir>/blobs', async () => {
   const dir = await freshDir('fetch-big');
-  const big = Buffer.alloc(32 * 1024 * 1024, 7);
-  await upload(server, token, `${dir}/big.bin`, big);
+  // 1 GiB streamed from a generator, never held in memory.
+  const chunk = Buffer.alloc(1 << 20, 7);
+  const hash = createHash('sha256');
+  const total = 1024;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === total) return controller.close();
+      sent++;
+      hash.update(chunk);
+      controller.enqueue(chunk);
+    },
+  });
+  let sent = 0;
+  const res = await fetch(`${server.url}/post/raw`, {
+    method: 'POST',
+    headers: { 'X-Agile-Authorization': token, 'X-Agile-Directory': dir, 'X-Agile-Basename': 'big.bin' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(res.headers.get('x-agile-status'), '0');
+  const sha = hash.digest('hex');
   await server.app.services.garbage.drain();
   const before = await blobUsage(server.dataDir);
   assert.equal(await fetchFile(server, token, `${dir}/copy.bin`, src(`${dir}/big.bin`)), 0);
@@ -78,8 +98,8 @@ test('fetchFileHTTP: a copy shares the blob, so no byte is rewritten under <data
   await server.app.services.garbage.drain();
   assert.deepEqual(await blobUsage(server.dataDir), before);
   const copy = await call(server, 'stat', [token, `${dir}/copy.bin`, true]);
-  assert.equal(copy.size, big.length);
-  assert.equal(copy.checksum, sha256Hex(big));
+  assert.equal(copy.size, total * chunk.length);
+  assert.equal(copy.checksum, sha);
 });
 
 test('fetchFileHTTP: replaces an existing file and sets the parent mtime', async () => {
