@@ -90,7 +90,7 @@ export interface MultipartRecord {
   readonly created: number;
   readonly state: number;
   readonly error: number;
-  /** Pieces counted when the upload was completed (0 before). */
+  /** Pieces counted when the upload was completed or aborted (0 before). */
   readonly numPieces: number;
 }
 

@@ -189,7 +189,10 @@ export class Multipart {
       const upload = await this.get(caller, mpid, tx);
       if (upload.state === UploadState.ABORT) throw new OriginError('MultipartAborted');
       if (!isOpen(upload.state)) throw new OriginError('NotAbortable');
-      await tx.updateMultipart(mpid, { state: nextUploadState(upload.state, UploadState.ABORT) });
+      // "Aborted multipart uploads and pieces still exist and show up in listings and status checks":
+      // numpieces keeps counting the pieces the upload held.
+      const held = (await tx.listPieces(mpid, 0, ALL_PIECES)).filter((p) => p.state === PieceState.NEW).length;
+      await tx.updateMultipart(mpid, { state: nextUploadState(upload.state, UploadState.ABORT), numPieces: held });
       await this.movePieces(tx, mpid, [PieceState.NEW], PieceState.ABORT);
     });
     this.garbage.kick();
