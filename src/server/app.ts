@@ -6,7 +6,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { HttpRemoteSource } from '../adapters/http/http-source.js';
-import { systemClock, randomIds } from '../ports/clock.js';
+import { type Clock, systemClock, randomIds } from '../ports/clock.js';
 import { createServices, DEFAULT_LIMITS, type Services } from '../service/index.js';
 import { registerCors, setCorsHeaders } from '../transport/cors.js';
 import { registerEgress } from '../transport/egress/get-head.js';
@@ -31,7 +31,13 @@ export interface App {
 
 const CONTENT_TYPE = Symbol('original content-type');
 
-export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<App> {
+export interface BuildOptions {
+  readonly logger?: boolean;
+  /** Time for every service; tests pin it to show expiries without waiting. */
+  readonly clock?: Clock;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const stores = await openStores(config.dataDir);
   const fastify = Fastify({
     logger: options.logger === false ? false : {
@@ -61,7 +67,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const services = createServices({
     metadata: stores.metadata,
     blobs: stores.blobs,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     ids: randomIds,
     limits: {
       ...DEFAULT_LIMITS,

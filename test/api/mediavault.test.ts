@@ -165,3 +165,24 @@ test('a private account\'s egress serves only MediaVault URLs and signed request
   }
   assert.equal((await get(fileUrl('/vault/a.txt'))).status, 200);
 });
+
+test('mediaVaultUrl: "all requests for the file using the URLs are refused when the expiry time has passed" — a URL that worked a moment before', async () => {
+  // A server whose clock the test moves, so the expiry passes without waiting.
+  let nowMs = Date.now();
+  const pinned = await startServer({ clock: { nowMs: () => nowMs } });
+  try {
+    const t = await pinned.login();
+    await pinned.postRaw('soon gone', { 'X-Agile-Authorization': t, 'X-Agile-Basename': 'short.txt' });
+    const r = await pinned.rpc('mediaVaultUrl', [t, '/short.txt', 60]);
+    assert.equal(r.code, 0);
+    const local = (u: string) => `${pinned.url}${new URL(u).pathname}${new URL(u).search}`;
+    const before = await fetch(local(r.download_url));
+    assert.equal(before.status, 200);
+    assert.equal(await before.text(), 'soon gone');
+    nowMs += 61_000;
+    assert.equal((await fetch(local(r.download_url))).status, 403);
+    assert.equal((await fetch(local(r.preview_url))).status, 403);
+  } finally {
+    await pinned.close();
+  }
+});

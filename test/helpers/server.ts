@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type App } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
+import type { Clock } from '../../src/ports/clock.js';
 
 export const ACCOUNT = 'acme';
 export const USER = 'alice';
@@ -36,11 +37,11 @@ export interface RpcOptions {
   readonly headers?: Record<string, string>;
 }
 
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'originstore-test-'));
   // Tests send uploads as fast as they can; the upload rate limit is tested on its own (rate-limit.test.ts).
   const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) });
-  const app = await buildApp(config, { logger: false });
+  const app = await buildApp(config, options.clock ? { logger: false, clock: options.clock } : { logger: false });
   await app.services.admin.addAccount(ACCOUNT);
   await app.services.admin.addUser(ACCOUNT, USER, PASSWORD);
   await app.fastify.listen({ host: '127.0.0.1', port: 0 });
