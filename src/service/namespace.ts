@@ -13,7 +13,7 @@ import type { MetadataOps } from '../ports/metadata-store.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
 import { ListingCursors } from './listing-cursors.js';
-import { insertDirectory, parentForCreate, releaseBlob, removeFileNode } from './tree.js';
+import { insertDirectory, parentForCreate, removeFileNode, shareFileContent } from './tree.js';
 
 export interface Page<T> {
   readonly entries: T[];
@@ -211,20 +211,7 @@ export class Namespace {
       if (source?.kind !== 'file') throw new OriginError('NotFound', { path: from });
       const parent = await tx.getNodeByPath(parentOf(to));
       if (parent?.kind !== 'dir') throw new OriginError('ParentMissing', { path: parentOf(to) });
-      const existing = await tx.getNodeByPath(to);
-      if (existing?.kind === 'dir') throw new OriginError('IsDirectory', { path: to });
-      if (existing && existing.id === source.id) return;
-      const content = { sizeBytes: source.sizeBytes, sha256: source.sha256, mime: source.mime, blobId: source.blobId };
-      if (existing) {
-        await tx.updateNode(existing.id, { ...content, ctime: now, mtime: now, uid: caller.user.uid, gid: caller.user.gid });
-        await releaseBlob(tx, existing.blobId);
-      } else {
-        await tx.insertNode({
-          ...content, parentId: parent.id, name: baseName(to), path: to, kind: 'file',
-          ctime: now, mtime: now, uid: caller.user.uid, gid: caller.user.gid,
-        });
-      }
-      await tx.updateNode(parent.id, { mtime: now });
+      await shareFileContent(tx, source, parent, to, caller.user, now);
     });
     this.garbage.kick();
   }
