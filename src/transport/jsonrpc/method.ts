@@ -1,5 +1,6 @@
 /** What a JSON-RPC method is: its documented parameters, its failure shape and what it does. */
 import type { Services } from '../../service/index.js';
+import type { Caller } from '../../domain/model.js';
 import type { Args, ParamDef } from './params.js';
 
 export interface MethodDef {
@@ -23,3 +24,16 @@ export const PATH: ParamDef = { name: 'path', type: 'string' };
 export const str = (args: Args, name: string): string => args[name] as string;
 export const num = (args: Args, name: string): number => args[name] as number;
 export const bool = (args: Args, name: string): boolean => args[name] as boolean;
+
+/** A method that resolves the token, does one thing, and answers a bare 0 (or its bare failure code). */
+export function action(params: readonly ParamDef[], act: (s: Services, caller: Caller, a: Args) => Promise<void>): MethodDef {
+  return {
+    params,
+    takesToken: true,
+    failure: bareCode,
+    async run(s, a) {
+      await act(s, await s.sessions.resolve(str(a, 'token')), a);
+      return 0;
+    },
+  };
+}

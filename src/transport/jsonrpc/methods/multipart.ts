@@ -3,7 +3,7 @@ import { OriginError } from '../../../domain/errors.js';
 import type { MultipartRecord } from '../../../domain/model.js';
 import { PIECE_STATE_NAMES, UPLOAD_STATE_NAMES } from '../../../domain/multipart-state.js';
 import type { Services } from '../../../service/index.js';
-import { bareCode, codeObject, num, str, TOKEN, type MethodDef } from '../method.js';
+import { action, codeObject, num, str, TOKEN, type MethodDef } from '../method.js';
 import type { ParamDef } from '../params.js';
 
 const MPID: ParamDef = { name: 'mpid', type: 'string' };
@@ -94,23 +94,6 @@ export const multipartMethods: Record<string, MethodDef> = {
     },
   },
 
-  abortMultipart: {
-    params: [TOKEN, MPID],
-    takesToken: true,
-    failure: bareCode,
-    async run(s, a) {
-      await s.multipart.abort(await s.sessions.resolve(str(a, 'token')), str(a, 'mpid'));
-      return 0;
-    },
-  },
-
-  restartMultipart: {
-    params: [TOKEN, MPID],
-    takesToken: true,
-    failure: bareCode,
-    async run(s, a) {
-      await s.multipart.restart(await s.sessions.resolve(str(a, 'token')), str(a, 'mpid'));
-      return 0;
-    },
-  },
+  abortMultipart: action([TOKEN, MPID], (s, caller, a) => s.multipart.abort(caller, str(a, 'mpid'))),
+  restartMultipart: action([TOKEN, MPID], (s, caller, a) => s.multipart.restart(caller, str(a, 'mpid'))),
 };

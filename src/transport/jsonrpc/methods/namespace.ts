@@ -2,22 +2,8 @@
 import { contentTypeNumber } from '../../../domain/content-types.js';
 import { decodePathCookie, encodePathCookie } from '../../../domain/cookies.js';
 import { TYPE_DIRECTORY, TYPE_FILE, type NodeKind, type NodeRecord } from '../../../domain/model.js';
-import type { Services } from '../../../service/index.js';
-import { bareCode, bool, codeObject, num, PATH, str, TOKEN, type MethodDef } from '../method.js';
+import { action, bool, codeObject, num, PATH, str, TOKEN, type MethodDef } from '../method.js';
 import type { Args } from '../params.js';
-
-/** A method that resolves the token, does one thing and returns 0. */
-function action(params: MethodDef['params'], act: (s: Services, caller: Awaited<ReturnType<Services['sessions']['resolve']>>, a: Args) => Promise<void>): MethodDef {
-  return {
-    params,
-    takesToken: true,
-    failure: bareCode,
-    async run(s, a) {
-      await act(s, await s.sessions.resolve(str(a, 'token')), a);
-      return 0;
-    },
-  };
-}
 
 const LIST_PARAMS = (cookie: MethodDef['params'][number]): MethodDef['params'] => [
   TOKEN,
