@@ -11,7 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
-import { ageMtime, assertMtimeMoved, call, sha256Hex, statCode, unique, UNKNOWN_TOKEN, upload } from '../helpers/rpc.js';
+import { ageMtime, assertMtimeMoved, call, sha256Hex, statCode, unique, UNKNOWN_TOKEN, upload, freshDirectory } from '../helpers/rpc.js';
 
 let server: TestServer;
 let token: string;
@@ -28,11 +28,7 @@ async function fetchFile(s: TestServer, t: string, path: string, uri: string, fl
   return call(s, 'fetchFileHTTP', flags === undefined ? [t, path, uri] : [t, path, uri, flags]);
 }
 
-async function freshDir(prefix: string, t = token, s = server): Promise<string> {
-  const dir = `/${unique(prefix)}`;
-  assert.equal(await call(s, 'makeDir', [t, dir]), 0);
-  return dir;
-}
+const freshDir = (prefix: string, t = token, s = server): Promise<string> => freshDirectory(s, t, prefix);
 
 async function blobUsage(dataDir: string): Promise<{ files: number; bytes: number }> {
   let files = 0;

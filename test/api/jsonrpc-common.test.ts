@@ -8,6 +8,7 @@ import { startServer, type TestServer } from '../helpers/server.js';
 import {
   ageMtime, assertMtimeMoved, call, callIn, decodePathCookie, encodePathCookie, FORMS, mtimeOf, sha256Hex, statCode, unique,
   UNKNOWN_TOKEN, upload,
+  freshDirectory,
 } from '../helpers/rpc.js';
 
 let server: TestServer;
@@ -19,11 +20,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function freshDir(prefix: string): Promise<string> {
-  const dir = `/${unique(prefix)}`;
-  assert.equal(await call(server, 'makeDir', [token, dir]), 0);
-  return dir;
-}
+const freshDir = (prefix: string): Promise<string> => freshDirectory(server, token, prefix);
 
 async function mkdir(path: string): Promise<void> {
   assert.equal(await call(server, 'makeDir2', [token, path]), 0);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 import {
   ageMtime, assertMtimeMoved, call, callIn, FORMS, sha256Hex, statCode, unique, UNKNOWN_TOKEN, upload,
+  freshDirectory,
 } from '../helpers/rpc.js';
 
 let server: TestServer;
@@ -20,11 +21,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function freshDir(prefix: string): Promise<string> {
-  const dir = `/${unique(prefix)}`;
-  assert.equal(await call(server, 'makeDir', [token, dir]), 0);
-  return dir;
-}
+const freshDir = (prefix: string): Promise<string> => freshDirectory(server, token, prefix);
 
 async function statOf(path: string, t = token): Promise<any> {
   const s = await call(server, 'stat', [t, path, true]);

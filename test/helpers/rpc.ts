@@ -169,3 +169,11 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A well-formed token that no session has. */
 export const UNKNOWN_TOKEN = '00000000-0000-4000-8000-000000000000';
+
+/** A new directory with a unique name under the caller's root. */
+export async function freshDirectory(server: TestServer, token: string, prefix: string): Promise<string> {
+  const dir = `/${unique(prefix)}`;
+  const code = await call(server, 'makeDir', [token, dir]);
+  if (code !== 0) throw new Error(`makeDir ${dir} answered ${JSON.stringify(code)}`);
+  return dir;
+}
