@@ -18,7 +18,7 @@ import { registerPostFile } from '../transport/http/post-file.js';
 import { registerPostRaw } from '../transport/http/post-raw.js';
 import { clientWentAway } from '../transport/http/render.js';
 import { registerJsonRpc } from '../transport/jsonrpc/route.js';
-import { createMetrics, endpointOf, registerMetricsRoute } from '../transport/metrics.js';
+import { createMetrics, endpointOf, registerMetricsRoute, wireBytesOf } from '../transport/metrics.js';
 import type { Config } from './config.js';
 import { openStores, type Stores } from './open-stores.js';
 
@@ -163,9 +163,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void {
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const agileStatus = (request as { agileStatus?: number }).agileStatus;
-    const bytesOut = Number(reply.getHeader('content-length') ?? 0) || 0;
+    const wire = wireBytesOf(request);
     const seconds = reply.elapsedTime / 1000;
-    metrics.observe(request, reply.statusCode, agileStatus, request.method === 'HEAD' ? 0 : bytesOut, seconds);
+    metrics.observe(request, reply.statusCode, agileStatus, wire, seconds);
     request.log.info({
       method: request.method,
       url: request.url.split('?')[0],
@@ -173,8 +173,8 @@ function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof
       rpcMethod: (request as { rpcMethods?: string[] }).rpcMethods?.join(','),
       agileStatus,
       statusCode: reply.statusCode,
-      bytesIn: Number(request.headers['content-length'] ?? 0) || 0,
-      bytesOut,
+      bytesIn: wire.in,
+      bytesOut: wire.out,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     }, 'request');
   });

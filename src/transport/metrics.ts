@@ -1,11 +1,36 @@
 /** Prometheus metrics at /metrics: requests by endpoint and code, bytes in and out, latency. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../service/index.js';
 
 export interface Metrics {
   readonly registry: Registry;
-  observe(request: FastifyRequest, statusCode: number, agileStatus: number | undefined, bytesOut: number, seconds: number): void;
+  observe(request: FastifyRequest, statusCode: number, agileStatus: number | undefined, wire: WireBytes, seconds: number): void;
+}
+
+/** Bytes a request took on its connection, both ways: request line, headers and body, chunk framing included. */
+export interface WireBytes {
+  readonly in: number;
+  readonly out: number;
+}
+
+/** Per connection, the socket counters already credited to earlier requests. */
+const credited = new WeakMap<Socket, { read: number; written: number }>();
+
+/**
+ * What this request moved on its socket since the previous answer on the
+ * same connection. Counting the socket rather than Content-Length also
+ * counts chunked uploads (which have none) and downloads cut short (which
+ * sent less than they announced).
+ */
+export function wireBytesOf(request: FastifyRequest): WireBytes {
+  const socket = request.raw.socket as Socket | null;
+  if (!socket) return { in: 0, out: 0 };
+  const before = credited.get(socket) ?? { read: 0, written: 0 };
+  const now = { read: socket.bytesRead, written: socket.bytesWritten };
+  credited.set(socket, now);
+  return { in: Math.max(0, now.read - before.read), out: Math.max(0, now.written - before.written) };
 }
 
 export function createMetrics(services: Services): Metrics {
@@ -18,8 +43,8 @@ export function createMetrics(services: Services): Metrics {
     labelNames: ['endpoint', 'status', 'agile_status'],
     registers: [registry],
   });
-  const bytesIn = new Counter({ name: 'originstore_bytes_in_total', help: 'Request body bytes received', labelNames: ['endpoint'], registers: [registry] });
-  const bytesOut = new Counter({ name: 'originstore_bytes_out_total', help: 'Response body bytes sent', labelNames: ['endpoint'], registers: [registry] });
+  const bytesIn = new Counter({ name: 'originstore_bytes_in_total', help: 'Bytes received: request lines, headers and bodies', labelNames: ['endpoint'], registers: [registry] });
+  const bytesOut = new Counter({ name: 'originstore_bytes_out_total', help: 'Bytes sent: status lines, headers and bodies', labelNames: ['endpoint'], registers: [registry] });
   const latency = new Histogram({
     name: 'originstore_request_seconds',
     help: 'Request latency',
@@ -29,11 +54,11 @@ export function createMetrics(services: Services): Metrics {
   });
   return {
     registry,
-    observe(request, statusCode, agileStatus, sent, seconds) {
+    observe(request, statusCode, agileStatus, wire, seconds) {
       const endpoint = endpointOf(request);
       requests.inc({ endpoint, status: String(statusCode), agile_status: agileStatus === undefined ? '' : String(agileStatus) });
-      bytesIn.inc({ endpoint }, request.raw.socket?.bytesRead === undefined ? 0 : Number(request.headers['content-length'] ?? 0) || 0);
-      bytesOut.inc({ endpoint }, sent);
+      bytesIn.inc({ endpoint }, wire.in);
+      bytesOut.inc({ endpoint }, wire.out);
       latency.observe({ endpoint }, seconds);
     },
   };

@@ -5,6 +5,7 @@
  * the raw URL), HTTP status and X-Agile-Status.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -116,4 +117,70 @@ test('metrics: labels never carry the raw URL, so paths cannot grow the series',
   await (await fetch(`${server.url}/${unique}/post`, { method: 'POST' })).arrayBuffer();
   const text = await (await fetch(`${server.url}/metrics`)).text();
   assert.ok(!text.includes(unique));
+});
+
+/** The value of one sample, `name{labels}`, as /metrics prints it (0 when absent). */
+async function sample(name: string, labelText: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labelText}} `));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/**
+ * One request on a connection of its own, answered with `Connection: close`:
+ * it resolves once the server has closed that connection, which it does only
+ * after the request was counted, so the next scrape sees it.
+ */
+function onOwnConnection(method: string, path: string, headers: Record<string, string>, chunks: Buffer[] = []): Promise<{ headers: Record<string, unknown>; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { method, headers: { ...headers, Connection: 'close' }, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.socket.once('close', () => resolve({ headers: res.headers, bytes }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+/** Headers and framing around a body are small; a body counted twice or not at all is not. */
+const FRAMING_SLACK_BYTES = 4096;
+
+test('metrics: bytes in count the body of an upload sent with Content-Length', async () => {
+  const body = Buffer.alloc(300_000, 7);
+  const before = await sample('originstore_bytes_in_total', 'endpoint="/post/raw"');
+  const res = await onOwnConnection('POST', '/post/raw', { 'X-Agile-Authorization': token, 'X-Agile-Basename': 'counted.bin', 'Content-Length': String(body.length) }, [body]);
+  assert.equal(res.headers['x-agile-status'], '0');
+  const grew = (await sample('originstore_bytes_in_total', 'endpoint="/post/raw"')) - before;
+  assert.ok(grew >= body.length && grew < body.length + FRAMING_SLACK_BYTES, `bytes in grew by ${grew}`);
+});
+
+test('metrics: bytes in count a chunked upload, which has no Content-Length', async () => {
+  const chunks = [Buffer.alloc(100_000, 1), Buffer.alloc(100_000, 2), Buffer.alloc(100_000, 3)];
+  const before = await sample('originstore_bytes_in_total', 'endpoint="/post/raw"');
+  const res = await onOwnConnection('POST', '/post/raw', { 'X-Agile-Authorization': token, 'X-Agile-Basename': 'chunked-counted.bin', 'Transfer-Encoding': 'chunked' }, chunks);
+  assert.equal(res.headers['x-agile-status'], '0');
+  assert.equal(res.headers['x-agile-size'], '300000');
+  const grew = (await sample('originstore_bytes_in_total', 'endpoint="/post/raw"')) - before;
+  assert.ok(grew >= 300_000 && grew < 300_000 + FRAMING_SLACK_BYTES, `bytes in grew by ${grew}`);
+});
+
+test('metrics: bytes out count the body of a download', async () => {
+  const body = Buffer.alloc(250_000, 9);
+  await (await server.postRaw(body, { 'X-Agile-Authorization': token, 'X-Agile-Basename': 'download-counted.bin' })).arrayBuffer();
+  const before = await sample('originstore_bytes_out_total', 'endpoint="egress"');
+  const got = await onOwnConnection('GET', '/acme/download-counted.bin', {});
+  assert.equal(got.bytes, body.length);
+  const grew = (await sample('originstore_bytes_out_total', 'endpoint="egress"')) - before;
+  assert.ok(grew >= body.length && grew < body.length + FRAMING_SLACK_BYTES, `bytes out grew by ${grew}`);
+});
+
+test('metrics: latency is observed once per request, by endpoint', async () => {
+  const labelText = 'endpoint="jsonrpc:noop"';
+  const before = await sample('originstore_request_seconds_count', labelText);
+  const call = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'noop', params: [token] });
+  for (let i = 0; i < 3; i++) await onOwnConnection('POST', '/jsonrpc', { 'Content-Type': 'application/json', 'Content-Length': String(call.length) }, [Buffer.from(call)]);
+  assert.equal((await sample('originstore_request_seconds_count', labelText)) - before, 3);
+  assert.ok((await sample('originstore_request_seconds_bucket', `le="120",${labelText}`)) >= 3);
 });
