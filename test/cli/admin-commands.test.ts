@@ -88,3 +88,19 @@ test('user passwd, disable (and --enable) and rm take effect at the next login',
   assert.equal((await canLogIn('cid', 'new')).ok, false);
   assert.notEqual((await originstore('user', 'rm', 'cid')).code, 0);
 });
+
+test('passwords are stored as scrypt hashes with a salt of their own, never as given', async () => {
+  await originstore('user', 'add', 'shop', 'dee', '--password', 'same-password');
+  await originstore('user', 'add', 'shop', 'eve', '--password', 'same-password');
+  const app = await buildApp(loadConfig({ dataDir, port: '0', logLevel: 'silent' }, {}), { logger: false });
+  try {
+    const hashes = await Promise.all(['dee', 'eve'].map(async (name) => (await app.stores.metadata.getUserByName(name))!.passwordHash));
+    for (const hash of hashes) {
+      assert.match(hash, /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+      assert.ok(!hash.includes('same-password'));
+    }
+    assert.notEqual(hashes[0], hashes[1], 'the same password hashes differently for two users');
+  } finally {
+    await app.close();
+  }
+});

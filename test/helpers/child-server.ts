@@ -26,8 +26,11 @@ export interface ChildServer {
 
 export interface ChildServerOptions {
   readonly dataDir: string;
-  readonly password?: string;
+  /** --init-password; null leaves it out, so a first run generates and prints one. */
+  readonly password?: string | null;
   readonly args?: readonly string[];
+  /** Extra environment variables (ORIGINSTORE_* settings, say) on top of this process's. */
+  readonly env?: Readonly<Record<string, string>>;
   /** A compiled `cli/main.js` (see compileServer); by default the TypeScript source runs through tsx. */
   readonly entry?: string;
 }
@@ -56,10 +59,11 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   const args = [
     ...(options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.entry]), 'serve',
     '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
-    '--init-password', options.password ?? 'secret',
+    ...(options.password === null ? [] : ['--init-password', options.password ?? 'secret']),
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('the server did not start');
   const pid = child.pid;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {
