@@ -5,7 +5,7 @@
  * requested detection, `auto` by default (by name, then by content).
  */
 import { fileTypeFromBuffer } from 'file-type';
-import { DEFAULT_CONTENT_TYPE, contentTypeByName, type ContentDetect } from '../domain/content-types.js';
+import { DEFAULT_CONTENT_TYPE, canonicalContentType, contentTypeByName, type ContentDetect } from '../domain/content-types.js';
 
 /** file-type needs at most this many leading bytes. */
 export const SNIFF_BYTES = 4100;
@@ -25,10 +25,16 @@ export async function decideContentType(choice: ContentChoice, fileName: string,
   return (await contentTypeOf(head)) ?? DEFAULT_CONTENT_TYPE;
 }
 
+/**
+ * A type from the spec's table only: a format the table does not list
+ * (WebP, gzip, …) is stored as application/octet-stream, so that every
+ * stored type is one setContentType would accept and one the C# SDK's
+ * integer `ctype` can name.
+ */
 async function contentTypeOf(head: Buffer): Promise<string | undefined> {
   if (head.length === 0) return undefined;
   const found = await fileTypeFromBuffer(head).catch(() => undefined);
-  if (found) return contentTypeByName(`x.${found.ext}`) ?? found.mime;
+  if (found) return contentTypeByName(`x.${found.ext}`) ?? canonicalContentType(found.mime) ?? DEFAULT_CONTENT_TYPE;
   return looksLikeText(head) ? 'text/plain' : undefined;
 }
 

@@ -22,6 +22,9 @@ after(() => server.close());
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const BINARY = Buffer.from([0x00, 0x01, 0x02, 0xfe, 0xff, 0x00, 0x13, 0x37]);
+/** Formats a magic-number library knows and the Content Types table does not list. */
+const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WEBPVP8 '), Buffer.alloc(40)]);
+const GZIP = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(30)]);
 
 let seq = 0;
 /** A fresh directory under the root for one test, so tests do not see each other's files. */
@@ -416,6 +419,8 @@ const contentRows: ContentRow[] = [
   { name: 'without either header an unknown name falls back to the content (auto)', basename: 'noext', data: PNG, headers: {}, mime: 'image/png' },
   { name: 'without either header unknown text content is text/plain', basename: 'README', data: 'just some words\n', headers: {}, mime: 'text/plain' },
   { name: 'without either header unknown binary content is application/octet-stream', basename: 'blob', data: BINARY, headers: {}, mime: 'application/octet-stream' },
+  { name: 'content detection keeps to the Content Types table: a WebP image (not in it) is application/octet-stream', basename: 'noext', data: WEBP, headers: { 'X-Agile-Content-Detect': 'content' }, mime: 'application/octet-stream' },
+  { name: 'content detection keeps to the Content Types table: gzip data (not in it) is application/octet-stream', basename: 'noext', data: GZIP, headers: {}, mime: 'application/octet-stream' },
   { name: 'legacy X-Agile-Content-Type: name detects by name', basename: 'style.css', data: PNG, headers: { 'X-Agile-Content-Type': 'name' }, mime: 'text/css' },
   { name: 'legacy X-Agile-Content-Type: content detects by content', basename: 'style.css', data: PNG, headers: { 'X-Agile-Content-Type': 'content' }, mime: 'image/png' },
   { name: 'legacy X-Agile-Content-Type: auto detects by name, then content', basename: 'noext', data: PNG, headers: { 'X-Agile-Content-Type': 'auto' }, mime: 'image/png' },
