@@ -33,6 +33,8 @@ export interface ChildServerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** A compiled `cli/main.js` (see compileServer); by default the TypeScript source runs through tsx. */
   readonly entry?: string;
+  /** A command (and its arguments) that runs the server command given after them, e.g. in a namespace. */
+  readonly launcher?: readonly string[];
 }
 
 export interface CompiledServer {
@@ -63,7 +65,8 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     ...(options.args ?? []),
   ];
   const env = options.env ? { ...process.env, ...options.env } : process.env;
-  const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...commandArgs] = [...(options.launcher ?? []), process.execPath, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('the server did not start');
   const pid = child.pid;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {

@@ -10,6 +10,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { OriginError } from '../../domain/errors.js';
 import type { BlobStore, BlobWriteResult, ByteRange } from '../../ports/blob-store.js';
 
 /** Gather small network chunks into writes of about this size. */
@@ -45,7 +46,9 @@ export class FsBlobStore implements BlobStore {
   async write(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
     const blobId = randomUUID().replaceAll('-', '');
     const temp = this.tempPath(blobId);
-    const fh = await open(temp, 'wx');
+    const fh = await open(temp, 'wx').catch((err: unknown) => {
+      throw diskFullOr(err);
+    });
     let sizeBytes = 0;
     try {
       sizeBytes = await writeAll(fh, source, options.signal);
@@ -54,7 +57,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await fh.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
-      throw err;
+      throw diskFullOr(err);
     }
     const final = this.blobPath(blobId);
     try {
@@ -165,6 +168,13 @@ function dropBytes(buffers: Buffer[], n: number): Buffer[] {
     n = 0;
   }
   return out;
+}
+
+/** A full disk (or an exhausted quota) is the documented DiskFull, not a fault of ours. */
+function diskFullOr(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new OriginError('DiskFull', { reason: 'no space left for the upload' }, { cause: err });
+  return err;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

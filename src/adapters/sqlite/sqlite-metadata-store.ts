@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { OriginError } from '../../domain/errors.js';
 import { SqlMetadataOps } from '../sql/metadata-ops.js';
 import type { Database as Schema } from '../sql/schema.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
@@ -124,7 +125,9 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
         await sql`COMMIT`.execute(conn);
         return result;
       } catch (err) {
-        await sql`ROLLBACK`.execute(conn);
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        // A database that cannot grow is the documented "disk full", not a fault of ours.
+        if ((err as { code?: unknown } | null)?.code === 'SQLITE_FULL') throw new OriginError('DiskFull', { reason: 'the metadata store is full' }, { cause: err });
         throw err;
       }
     });
