@@ -51,7 +51,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     bodyLimit: 1 << 20,
-    return503OnClosing: true,
+    // Requests that arrive during shutdown are turned away by our own hook below, which
+    // answers them like every other response (CORS headers, request log); Fastify's own 503 would not.
+    return503OnClosing: false,
     // A URL that cannot be decoded fails before any hook runs: answer it as the error handler
     // answers other client errors, with the CORS headers every answer carries.
     frameworkErrors: (err, _request, reply) => {
@@ -112,6 +114,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   registerCors(fastify);
+  // During shutdown: uploads already in flight finish, a request that arrives on a kept-alive
+  // connection is answered 503 and its connection closed, so that load balancers go elsewhere.
+  fastify.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('Connection', 'close');
+    return reply.code(503).header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the server is shutting down\n');
+  });
   registerRequestLog(fastify, metrics);
   registerHealth(fastify, services);
   registerMetricsRoute(fastify, metrics);

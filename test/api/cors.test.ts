@@ -7,6 +7,9 @@
  * preflight answers 200 naming the headers the browser asked for.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { rawRequest, type RawAnswer } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -133,4 +136,47 @@ test('cors: a preflight needs no token and creates nothing', async () => {
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('x-agile-status'), null);
   assert.equal((await server.rpc('stat', [token, '/preflight-made'])).code, -1);
+});
+
+/** Bytes from `socket` until `done(text so far)` says enough. */
+function readUntil(socket: Socket, done: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('latin1');
+      if (done(text)) {
+        socket.off('data', onData);
+        resolve(text);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.once('close', () => resolve(text));
+  });
+}
+
+test('cors: a request turned away while the server shuts down (503) carries the documented CORS headers too', async () => {
+  const own = await startServer();
+  const ownToken = await own.login();
+  const socket = connect(own.port, '127.0.0.1');
+  await once(socket, 'connect');
+  // An upload in flight when the shutdown begins: headers and half its body, then (once the
+  // server has taken it, as its 100 Continue says) the other half with a second request behind it.
+  socket.write(`POST /post/raw HTTP/1.1\r\nHost: x\r\nX-Agile-Authorization: ${ownToken}\r\nX-Agile-Basename: late.txt\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n`);
+  await readUntil(socket, (t) => t.includes('100 Continue\r\n\r\n'));
+  socket.write('hello');
+  const closing = own.app.close();
+  socket.write('world');
+  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nOrigin: https://console.example\r\n\r\n');
+  const text = await readUntil(socket, (t) => (t.match(/\r\n\r\n/g) ?? []).length >= 3 && /HTTP\/1\.1 503[^]*\r\n\r\n[^]*\n$/.test(t));
+  socket.destroy();
+  await closing;
+  await rm(own.dataDir, { recursive: true, force: true });
+  const answers = text.split(/(?=HTTP\/1\.1 )/).filter((a) => !a.startsWith('HTTP/1.1 100'));
+  assert.match(answers[0] ?? '', /^HTTP\/1\.1 200 /, 'the upload in flight still completes');
+  assert.match(answers[0] ?? '', /x-agile-status: 0\r\n/i);
+  const refused = answers[1] ?? '';
+  assert.match(refused, /^HTTP\/1\.1 503 /, text);
+  const headers = Object.fromEntries(refused.split('\r\n\r\n')[0]!.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  assertCors(headers, 'a 503 during shutdown');
 });

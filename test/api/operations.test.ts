@@ -5,7 +5,7 @@
  * the raw URL), HTTP status and X-Agile-Status.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -127,20 +127,30 @@ async function sample(name: string, labelText: string): Promise<number> {
 }
 
 /**
- * One request on a connection of its own, answered with `Connection: close`:
- * it resolves once the server has closed that connection, which it does only
- * after the request was counted, so the next scrape sees it.
+ * One request on a connection of its own, sent with `Connection: close`: it
+ * resolves when the server ends that connection, which it does only after
+ * the request was counted, so the next scrape sees it. (The client's own
+ * 'close' is no such sign: a client closes as soon as it has the answer.)
  */
-function onOwnConnection(method: string, path: string, headers: Record<string, string>, chunks: Buffer[] = []): Promise<{ headers: Record<string, unknown>; bytes: number }> {
+function onOwnConnection(method: string, path: string, headers: Record<string, string>, chunks: Buffer[] = []): Promise<{ headers: Record<string, string>; bodyBytes: number }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method, headers: { ...headers, Connection: 'close' }, agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.socket.once('close', () => resolve({ headers: res.headers, bytes }));
+    const socket = connect(server.port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const raw = Buffer.concat(received);
+      const headEnd = raw.indexOf('\r\n\r\n');
+      const lines = raw.subarray(0, headEnd).toString('latin1').split('\r\n').slice(1);
+      const answer = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      socket.destroy();
+      resolve({ headers: answer, bodyBytes: raw.length - headEnd - 4 });
     });
-    req.on('error', reject);
-    for (const chunk of chunks) req.write(chunk);
-    req.end();
+    const chunked = headers['Transfer-Encoding'] === 'chunked';
+    const head = Object.entries({ Host: 'x', ...headers, Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n`);
+    for (const chunk of chunks) socket.write(chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk);
+    if (chunked) socket.write('0\r\n\r\n');
   });
 }
 
@@ -171,7 +181,7 @@ test('metrics: bytes out count the body of a download', async () => {
   await (await server.postRaw(body, { 'X-Agile-Authorization': token, 'X-Agile-Basename': 'download-counted.bin' })).arrayBuffer();
   const before = await sample('originstore_bytes_out_total', 'endpoint="egress"');
   const got = await onOwnConnection('GET', '/acme/download-counted.bin', {});
-  assert.equal(got.bytes, body.length);
+  assert.equal(got.bodyBytes, body.length);
   const grew = (await sample('originstore_bytes_out_total', 'endpoint="egress"')) - before;
   assert.ok(grew >= body.length && grew < body.length + FRAMING_SLACK_BYTES, `bytes out grew by ${grew}`);
 });
