@@ -285,6 +285,15 @@ test('post/file: answers -26 and stores nothing when X-Agile-Checksum does not m
   assert.equal(await blobFiles(), blobsBefore);
 });
 
+test('post/file: a -26 answer carries X-Agile-Size and X-Agile-Checksum of the file received, and no X-Agile-Path', async () => {
+  const dir = await freshDir();
+  const res = await post(form({ directory: dir }, { data: 'summed', name: 'c2.txt' }), { headers: { 'X-Agile-Checksum': sha256('other') } });
+  await expectStatus(res, 400, -26);
+  assert.equal(res.headers.get('x-agile-size'), '6');
+  assert.equal(res.headers.get('x-agile-checksum'), sha256('summed'));
+  assert.equal(res.headers.get('x-agile-path'), null, 'nothing was stored');
+});
+
 async function blobFiles(): Promise<number> {
   let n = 0;
   for (const shard of await readdir(join(server.dataDir, 'blobs'))) n += (await readdir(join(server.dataDir, 'blobs', shard))).length;

@@ -290,6 +290,15 @@ for (const row of [
   });
 }
 
+test('post/raw: a -26 answer carries X-Agile-Size and X-Agile-Checksum of the bytes received, and no X-Agile-Path', async () => {
+  const dir = await freshDir();
+  const res = await upload('what was really sent', { 'X-Agile-Basename': 'c.txt', 'X-Agile-Directory': dir, 'X-Agile-Checksum': sha256('what the client meant') });
+  await expectStatus(res, 400, -26);
+  assert.equal(res.headers.get('x-agile-size'), String('what was really sent'.length));
+  assert.equal(res.headers.get('x-agile-checksum'), sha256('what was really sent'));
+  assert.equal(res.headers.get('x-agile-path'), null, 'nothing was stored');
+});
+
 test('post/raw: a mismatching X-Agile-Checksum leaves an existing file as it was', async () => {
   const dir = await freshDir();
   await expectStatus(await upload('original', { 'X-Agile-Basename': 'keep.txt', 'X-Agile-Directory': dir }), 200, 0);

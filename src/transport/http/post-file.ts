@@ -15,7 +15,7 @@ import type { ReceivedBlob, UploadTarget } from '../../service/ingest.js';
 import { checkExposeEgress, contentChoiceFromHeaders, header, parseChecksum, parseFlag, parseMtime } from './agile-headers.js';
 import { lastComponent } from './post-raw.js';
 import { authenticate, renderFailure, sendEmpty } from './render.js';
-import { uploadAnswerHeaders } from './upload-common.js';
+import { receivedAnswerHeaders, uploadAnswerHeaders } from './upload-common.js';
 import { admitUpload } from './upload-rate.js';
 
 interface ParsedForm {
@@ -43,6 +43,7 @@ export function registerPostFile(app: FastifyInstance, services: Services, conte
     } catch (err) {
       if (form?.file) await services.ingest.discard(form.file.blob);
       const r = renderFailure('/post/file', err, request);
+      if (form?.file) receivedAnswerHeaders(reply, form.file.blob);
       if (!request.raw.readableEnded) reply.header('Connection', 'close');
       return sendEmpty(reply, r.code, r.status);
     }

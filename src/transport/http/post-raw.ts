@@ -1,19 +1,20 @@
 /** POST /post/raw: the body is the file (uploading_files_nonmultipart.md, "File Raw Post"). */
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../service/index.js';
-import type { UploadTarget } from '../../service/ingest.js';
+import type { ReceivedBlob, UploadTarget } from '../../service/ingest.js';
 import { OriginError } from '../../domain/errors.js';
 import {
   checkExposeEgress, contentChoiceFromHeaders, decodePathHeader, header, parseChecksum, parseEncoding, parseFlag,
   parseMtime, quotePath,
 } from './agile-headers.js';
 import { authenticate, renderFailure, sendEmpty } from './render.js';
-import { requestSignal, uploadAnswerHeaders } from './upload-common.js';
+import { receivedAnswerHeaders, requestSignal, uploadAnswerHeaders } from './upload-common.js';
 import { admitUpload } from './upload-rate.js';
 
 export function registerPostRaw(app: FastifyInstance, services: Services): void {
   app.post('/post/raw', async (request, reply) => {
     let encoding: 'ascii' | 'utf8' = 'ascii';
+    let blob: ReceivedBlob | undefined;
     try {
       const caller = await authenticate(services, request);
       admitUpload(services, caller, reply);
@@ -35,12 +36,13 @@ export function registerPostRaw(app: FastifyInstance, services: Services): void 
       if (h['content-length'] === undefined && h['transfer-encoding'] === undefined) {
         throw new OriginError('NoUploadFile', { reason: 'the request has no body' });
       }
-      const blob = await services.ingest.receive(request.raw, requestSignal(request));
+      blob = await services.ingest.receive(request.raw, requestSignal(request));
       const published = await services.ingest.publish(caller, blob, target);
       uploadAnswerHeaders(reply, published, encoding === 'utf8' ? quotePath(published.path) : published.path);
       return sendEmpty(reply, 0, 200);
     } catch (err) {
       const r = renderFailure('/post/raw', err, request);
+      if (blob) receivedAnswerHeaders(reply, blob);
       if (!request.raw.readableEnded) reply.header('Connection', 'close');
       return sendEmpty(reply, r.code, r.status);
     }

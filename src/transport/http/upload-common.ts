@@ -1,6 +1,6 @@
 /** Pieces every upload endpoint shares. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Published } from '../../service/ingest.js';
+import type { Published, ReceivedBlob } from '../../service/ingest.js';
 
 /** Aborted when the client goes away before the upload is complete. */
 export function requestSignal(request: FastifyRequest): AbortSignal {
@@ -15,6 +15,16 @@ export function uploadAnswerHeaders(reply: FastifyReply, published: Published, a
   reply.header('X-Agile-Path', headerSafe(agilePath));
   reply.header('X-Agile-Size', String(published.sizeBytes));
   reply.header('X-Agile-Checksum', published.sha256);
+}
+
+/**
+ * A failure after the whole body arrived (a checksum that does not match,
+ * say) still tells the client what the server received, so that it can see
+ * why; nothing was stored, so there is no X-Agile-Path.
+ */
+export function receivedAnswerHeaders(reply: FastifyReply, blob: ReceivedBlob): void {
+  reply.header('X-Agile-Size', String(blob.sizeBytes));
+  reply.header('X-Agile-Checksum', blob.sha256);
 }
 
 /** Header values travel as bytes; a UTF-8 path goes out as its UTF-8 bytes (Node writes header strings as latin1). */
