@@ -111,6 +111,35 @@ test('egress: a replaced file is served with its new bytes and a new ETag', asyn
   assert.equal(second.headers.get('content-length'), '4');
 });
 
+test('egress: a file replaced (and its old bytes collected) between the lookup and the read is served whole as its new version, headers and all', async () => {
+  await put('/zz', 'racing.txt', 'the old version', {});
+  const store = server.app.stores.metadata;
+  const original = store.getNodeByPath.bind(store);
+  let armed = true;
+  // Egress looks the file up, then opens its bytes: replace the file in between, and collect the old bytes.
+  store.getNodeByPath = async (path) => {
+    const found = await original(path);
+    if (armed && path === '/acme/zz/racing.txt') {
+      armed = false;
+      await put('/zz', 'racing.txt', 'the new, longer version', {});
+      await server.app.services.garbage.drain();
+    }
+    return found;
+  };
+  try {
+    const res = await get('/acme/zz/racing.txt');
+    assert.equal(armed, false, 'the replacement happened during the request');
+    const body = await res.text();
+    assert.equal(res.status, 200);
+    assert.equal(body, 'the new, longer version');
+    assert.equal(res.headers.get('content-length'), String(body.length));
+    assert.equal(res.headers.get('x-agile-checksum'), sha256(body));
+    assert.equal(res.headers.get('etag'), `"${sha256(body)}"`);
+  } finally {
+    store.getNodeByPath = original;
+  }
+});
+
 // --- ranges ----------------------------------------------------------------------------------------
 
 const size = TEXT.length;

@@ -20,30 +20,48 @@ export function registerEgress(app: FastifyInstance, services: Services): void {
     if (access.disposition) {
       reply.header('Content-Disposition', `${access.disposition}; filename*=UTF-8''${encodeURIComponent(node.name)}`);
     }
-    const etag = `"${node.sha256}"`;
-    reply.header('Accept-Ranges', 'bytes');
-    reply.header('ETag', etag);
-    reply.header('Last-Modified', new Date(node.mtime * 1000).toUTCString());
-    reply.header('X-Agile-Checksum', node.sha256);
-    reply.header('Content-Type', node.mime || 'application/octet-stream');
-    if (notModified(request, node, etag)) return reply.code(304).send();
-    const range = parseRange(request.headers.range, node.sizeBytes);
-    if (range === 'unsatisfiable') {
-      reply.header('Content-Range', `bytes */${node.sizeBytes}`);
-      return reply.code(416).send();
-    }
-    const length = range ? range.end - range.start + 1 : node.sizeBytes;
-    reply.header('Content-Length', String(length));
-    if (range) {
-      reply.code(206);
-      reply.header('Content-Range', `bytes ${range.start}-${range.end}/${node.sizeBytes}`);
-    }
-    if (request.method === 'HEAD' || length === 0) return reply.send();
-    const { stream } = await services.egress.open(node, range);
-    return reply.send(stream);
+    return serve(services, request, reply, node, true);
   };
   app.get('/*', handler);
   app.head('/*', handler);
+}
+
+/**
+ * The answer for one version of a file. If that version was replaced and its
+ * bytes collected between the lookup and the read, the version found then is
+ * answered instead, headers included, so that the headers always describe
+ * the bytes sent.
+ */
+async function serve(services: Services, request: FastifyRequest, reply: FastifyReply, node: NodeRecord, mayRetry: boolean): Promise<FastifyReply> {
+  const etag = `"${node.sha256}"`;
+  reply.header('Accept-Ranges', 'bytes');
+  reply.header('ETag', etag);
+  reply.header('Last-Modified', new Date(node.mtime * 1000).toUTCString());
+  reply.header('X-Agile-Checksum', node.sha256);
+  reply.header('Content-Type', node.mime || 'application/octet-stream');
+  if (notModified(request, node, etag)) return reply.code(304).send();
+  const range = parseRange(request.headers.range, node.sizeBytes);
+  if (range === 'unsatisfiable') {
+    reply.header('Content-Range', `bytes */${node.sizeBytes}`);
+    return reply.code(416).send();
+  }
+  const length = range ? range.end - range.start + 1 : node.sizeBytes;
+  reply.header('Content-Length', String(length));
+  if (range) {
+    reply.code(206);
+    reply.header('Content-Range', `bytes ${range.start}-${range.end}/${node.sizeBytes}`);
+  } else {
+    reply.code(200);
+    reply.removeHeader('Content-Range');
+  }
+  if (request.method === 'HEAD' || length === 0) return reply.send();
+  const opened = await services.egress.open(node, range);
+  if (opened.node.blobId !== node.blobId) {
+    opened.stream.destroy();
+    if (mayRetry) return serve(services, request, reply, opened.node, false);
+    throw new Error(`${node.path} changed twice while being read`);
+  }
+  return reply.send(opened.stream);
 }
 
 async function locate(services: Services, request: FastifyRequest): Promise<NodeRecord | undefined> {
