@@ -9,6 +9,7 @@ import { checkCountCookie, checkPageSize, type PathCookie } from '../domain/cook
 import { OriginError } from '../domain/errors.js';
 import type { Caller, NodeKind, NodeRecord } from '../domain/model.js';
 import { baseName, parentOf, parseCallerPath, underRoot } from '../domain/paths.js';
+import { isValidMtime } from '../domain/times.js';
 import type { MetadataOps } from '../ports/metadata-store.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
@@ -145,7 +146,7 @@ export class Namespace {
 
   async setMTime(caller: Caller, path: string, mtime: number): Promise<void> {
     const abs = resolvePath(caller, path);
-    if (!Number.isSafeInteger(mtime) || mtime < 0) throw new OriginError('InvalidMtime', { reason: 'mtime must be seconds since the epoch' });
+    if (!isValidMtime(mtime)) throw new OriginError('InvalidMtime', { reason: 'mtime must be whole seconds since the epoch, up to the year 9999' });
     await this.deps.metadata.transaction(async (tx) => {
       const node = await tx.getNodeByPath(abs);
       if (!node) throw new OriginError('NotFound', { path: abs });

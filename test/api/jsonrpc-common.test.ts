@@ -452,6 +452,14 @@ test('setMTime: leaves the creation time as it was', async () => {
   assert.equal((await statOf(`${dir}/f.txt`)).ctime, before.ctime);
 });
 
+test('setMTime: the last second of the year 9999 is a valid time, and egress serves it as Last-Modified', async () => {
+  const dir = await freshDir('mtime-max');
+  await upload(server, token, `${dir}/late.txt`);
+  assert.equal(await call(server, 'setMTime', [token, `${dir}/late.txt`, 253402300799]), 0);
+  const res = await fetch(`${server.url}/acme${dir}/late.txt`, { method: 'HEAD' });
+  assert.equal(res.headers.get('last-modified'), 'Fri, 31 Dec 9999 23:59:59 GMT');
+});
+
 test('setMTime: mtime 0 (the epoch) is a valid time', async () => {
   const dir = await freshDir('mtime-zero');
   assert.equal(await call(server, 'setMTime', [token, dir, 0]), 0);
@@ -470,6 +478,7 @@ const SET_MTIME_FAILURES: ReadonlyArray<{ name: string; path: (dir: string) => s
   { name: 'returns -8 for a path with a NUL byte', path: (dir) => `${dir}\0`, mtime: 1461885068, code: -8 },
   { name: 'returns -27 for a negative mtime', path: (dir) => dir, mtime: -1, code: -27 },
   { name: 'returns -27 for an mtime that is not an integer', path: (dir) => dir, mtime: 1461885068.5, code: -27 },
+  { name: 'returns -27 for an mtime after the year 9999, which no HTTP date can carry', path: (dir) => dir, mtime: 253402300800, code: -27 },
 ];
 
 for (const row of SET_MTIME_FAILURES) {

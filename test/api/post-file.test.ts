@@ -247,7 +247,7 @@ test('post/file: the mtime field sets the modification time; 0 means now', async
   assert.ok((await statOf(server.rpc, token, `${dir}/m0.txt`)).mtime >= before);
 });
 
-for (const value of ['soon', '-1', '12.5']) {
+for (const value of ['soon', '-1', '12.5', '253402300800']) {
   test(`post/file: answers -27 @400 for mtime '${value}' and stores nothing`, async () => {
     const dir = await freshDir();
     await expectStatus(await post(form({ directory: dir, mtime: value }, { data: 'x', name: 'm.txt' })), 400, -27);

@@ -257,7 +257,7 @@ test('post/raw: X-Agile-MTime 0 means the current time', async () => {
   assert.ok((await statOf(server.rpc, token, `${dir}/m0.txt`)).mtime >= before);
 });
 
-for (const value of ['yesterday', '-5', '1.5']) {
+for (const value of ['yesterday', '-5', '1.5', '253402300800']) {
   test(`post/raw: answers -27 @400 for X-Agile-MTime '${value}'`, async () => {
     const dir = await freshDir();
     await expectStatus(await upload('x', { 'X-Agile-Basename': 'm.txt', 'X-Agile-Directory': dir, 'X-Agile-MTime': value }), 400, -27);

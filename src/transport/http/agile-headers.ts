@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { canonicalContentType, parseContentDetect, type ContentDetect } from '../../domain/content-types.js';
 import { OriginError, type ErrorKind } from '../../domain/errors.js';
+import { isValidMtime } from '../../domain/times.js';
 import type { ContentChoice } from '../../service/content-sniff.js';
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -60,7 +61,9 @@ export function quotePath(path: string): string {
 export function parseMtime(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const v = value.trim();
-  if (!/^\d{1,15}$/.test(v)) throw new OriginError('InvalidMtime', { reason: 'mtime must be whole seconds since the epoch' });
+  if (!/^\d{1,15}$/.test(v) || !isValidMtime(Number(v))) {
+    throw new OriginError('InvalidMtime', { reason: 'mtime must be whole seconds since the epoch, up to the year 9999' });
+  }
   return Number(v);
 }
 
