@@ -13,7 +13,9 @@ let server: TestServer;
 let token: string;
 
 before(async () => {
-  server = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '3' } });
+  // The server's clock stands still, so "the same second" does not depend on how fast this machine is.
+  const pinnedMs = Date.now();
+  server = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '3' }, clock: { nowMs: () => pinnedMs } });
   token = await server.login();
 });
 after(() => server.close());
