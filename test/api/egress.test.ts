@@ -111,33 +111,45 @@ test('egress: a replaced file is served with its new bytes and a new ETag', asyn
   assert.equal(second.headers.get('content-length'), '4');
 });
 
-test('egress: a file replaced (and its old bytes collected) between the lookup and the read is served whole as its new version, headers and all', async () => {
-  await put('/zz', 'racing.txt', 'the old version', {});
+/** Replace /zz/{name} with `next` (and collect the old bytes) while egress is between its lookup and its read. */
+async function replacedDuringRequest(name: string, first: string, next: string, send: () => Promise<Response>): Promise<Response> {
+  await put('/zz', name, first, {});
   const store = server.app.stores.metadata;
   const original = store.getNodeByPath.bind(store);
   let armed = true;
-  // Egress looks the file up, then opens its bytes: replace the file in between, and collect the old bytes.
   store.getNodeByPath = async (path) => {
     const found = await original(path);
-    if (armed && path === '/acme/zz/racing.txt') {
+    if (armed && path === `/acme/zz/${name}`) {
       armed = false;
-      await put('/zz', 'racing.txt', 'the new, longer version', {});
+      await put('/zz', name, next, {});
       await server.app.services.garbage.drain();
     }
     return found;
   };
   try {
-    const res = await get('/acme/zz/racing.txt');
+    const res = await send();
     assert.equal(armed, false, 'the replacement happened during the request');
-    const body = await res.text();
-    assert.equal(res.status, 200);
-    assert.equal(body, 'the new, longer version');
-    assert.equal(res.headers.get('content-length'), String(body.length));
-    assert.equal(res.headers.get('x-agile-checksum'), sha256(body));
-    assert.equal(res.headers.get('etag'), `"${sha256(body)}"`);
+    return res;
   } finally {
     store.getNodeByPath = original;
   }
+}
+
+test('egress: a file replaced (and its old bytes collected) between the lookup and the read is served whole as its new version, headers and all', async () => {
+  const res = await replacedDuringRequest('racing.txt', 'the old version', 'the new, longer version', () => get('/acme/zz/racing.txt'));
+  const body = await res.text();
+  assert.equal(res.status, 200);
+  assert.equal(body, 'the new, longer version');
+  assert.equal(res.headers.get('content-length'), String(body.length));
+  assert.equal(res.headers.get('x-agile-checksum'), sha256(body));
+  assert.equal(res.headers.get('etag'), `"${sha256(body)}"`);
+});
+
+test('egress: a Range on a file replaced by a shorter one during the request is judged against the new version (416)', async () => {
+  const res = await replacedDuringRequest('racing-range.txt', 'the old version', 'tiny', () => get('/acme/zz/racing-range.txt', { Range: 'bytes=10-14' }));
+  assert.equal(res.status, 416);
+  assert.equal(res.headers.get('content-range'), 'bytes */4');
+  assert.equal(await res.text(), '');
 });
 
 // --- ranges ----------------------------------------------------------------------------------------

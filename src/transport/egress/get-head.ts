@@ -34,6 +34,10 @@ export function registerEgress(app: FastifyInstance, services: Services): void {
  */
 async function serve(services: Services, request: FastifyRequest, reply: FastifyReply, node: NodeRecord, mayRetry: boolean): Promise<FastifyReply> {
   const etag = `"${node.sha256}"`;
+  // A retry answers afresh: nothing of the first version's length may stay.
+  reply.removeHeader('Content-Length');
+  reply.removeHeader('Content-Range');
+  reply.code(200);
   reply.header('Accept-Ranges', 'bytes');
   reply.header('ETag', etag);
   reply.header('Last-Modified', new Date(node.mtime * 1000).toUTCString());
@@ -50,9 +54,6 @@ async function serve(services: Services, request: FastifyRequest, reply: Fastify
   if (range) {
     reply.code(206);
     reply.header('Content-Range', `bytes ${range.start}-${range.end}/${node.sizeBytes}`);
-  } else {
-    reply.code(200);
-    reply.removeHeader('Content-Range');
   }
   if (request.method === 'HEAD' || length === 0) return reply.send();
   const opened = await services.egress.open(node, range);
