@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { canonicalContentType, contentTypeByName } from '../domain/content-types.js';
 import { OriginError } from '../domain/errors.js';
 import type { Caller, MultipartRecord, PieceRecord } from '../domain/model.js';
-import { closedKind, isOpen, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
+import { closedKind, isOpen, nextPieceState, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
 import { baseName, checkName, parseCallerPath, underRoot } from '../domain/paths.js';
 import type { MetadataOps } from '../ports/metadata-store.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
@@ -158,7 +158,7 @@ export class Multipart {
     const liveBytes = live.reduce((sum, p) => sum + (p.number === input.number ? 0 : p.sizeBytes), 0);
     if (liveBytes + received.sizeBytes > this.deps.limits.maxMultipartBytes) throw new OriginError('MultipartTooLarge');
     for (const old of replaced) {
-      await tx.updatePiece(old.mpid, old.seq, { state: PieceState.SKIPPED, blobId: null });
+      await tx.updatePiece(old.mpid, old.seq, { state: nextPieceState(old.state, PieceState.SKIPPED), blobId: null });
       if (old.blobId) await tx.addGarbageBlob(old.blobId);
     }
     if (upload.state === UploadState.NEW) await tx.updateMultipart(upload.mpid, { state: nextUploadState(upload.state, UploadState.READY) });
@@ -209,7 +209,7 @@ export class Multipart {
   private async movePieces(tx: MetadataOps, mpid: string, from: number[], to: PieceState): Promise<void> {
     for (const piece of await tx.listPieces(mpid, 0, ALL_PIECES)) {
       if (!from.includes(piece.state)) continue;
-      await tx.updatePiece(mpid, piece.seq, { state: to, blobId: null });
+      await tx.updatePiece(mpid, piece.seq, { state: nextPieceState(piece.state, to), blobId: null });
       if (piece.blobId) await tx.addGarbageBlob(piece.blobId);
     }
   }
