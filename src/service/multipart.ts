@@ -10,7 +10,7 @@ import { canonicalContentType, contentTypeByName } from '../domain/content-types
 import { OriginError } from '../domain/errors.js';
 import type { Caller, MultipartRecord, PieceRecord } from '../domain/model.js';
 import { closedKind, isOpen, nextPieceState, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
-import { baseName, checkName, parseCallerPath, underRoot } from '../domain/paths.js';
+import { baseName, checkName, isWithin, parseCallerPath, underRoot } from '../domain/paths.js';
 import type { MetadataOps } from '../ports/metadata-store.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
@@ -79,10 +79,12 @@ export class Multipart {
     return upload;
   }
 
-  /** The upload, if it exists and belongs to the caller (anyone else gets UnknownMultipart, -2). */
+  /** The upload, if it exists, belongs to the caller and lies inside its root (anything else is UnknownMultipart, -2). */
   async get(caller: Caller, mpid: string, tx: MetadataOps = this.deps.metadata): Promise<MultipartRecord> {
     const upload = /^[0-9a-f]{32}$/.test(mpid) ? await tx.getMultipart(mpid) : undefined;
     if (!upload || upload.userId !== caller.user.id) throw new OriginError('UnknownMultipart');
+    // A token rooted at a sub-directory sees only the uploads whose destination is inside it.
+    if (!isWithin(caller.session.root, upload.path)) throw new OriginError('UnknownMultipart');
     return upload;
   }
 
@@ -100,7 +102,7 @@ export class Multipart {
 
   async list(caller: Caller, cookie: number, pageSize: number): Promise<{ uploads: MultipartRecord[]; next: number }> {
     checkListArgs(cookie, pageSize);
-    const uploads = await this.deps.metadata.listMultiparts(caller.user.id, cookie, pageSize);
+    const uploads = await this.deps.metadata.listMultiparts(caller.user.id, cookie, pageSize, caller.session.root);
     return { uploads, next: uploads.length === 0 ? 0 : cookie + uploads.length };
   }
 

@@ -15,6 +15,7 @@ import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 let server: TestServer;
 let carol: string; // acme, restricted to /carol
 let olga: string; // account "other"
+let rooted: string; // alice, but a token rooted at /tree (authenticate's subdir)
 
 before(async () => {
   server = await startServer();
@@ -29,7 +30,19 @@ before(async () => {
   await server.postRaw('olga data', { 'X-Agile-Authorization': olga, 'X-Agile-Basename': 'o.txt' });
   carol = await server.login('carol', 'pw');
   await server.postRaw('carol data', { 'X-Agile-Authorization': carol, 'X-Agile-Basename': 'c.txt' });
+  await server.rpc('makeDir', [alice, '/tree']);
+  const auth = await server.rpc('authenticate', ['alice', 'secret', 0, '/tree']);
+  assert.equal(auth.path, '/acme/tree');
+  rooted = auth.token;
+  await server.postRaw('tree data', { 'X-Agile-Authorization': rooted, 'X-Agile-Basename': 'c.txt' });
 });
+
+/** Who tries to get out, the root each is confined to, and its token. */
+const PRINCIPALS = [
+  ['carol (home /carol)', '/acme/carol', () => carol],
+  ['olga (account other)', '/other', () => olga],
+  ['a token rooted at /tree', '/acme/tree', () => rooted],
+] as const;
 after(() => server.close());
 
 /** Every node outside `root`, as comparable text. */
@@ -43,7 +56,7 @@ const ESCAPES = ['..', '/..', '/../secret', '../../other', '/./secret', 'a/../..
 /** A path with a real '.' or '..' segment must be refused; percent-encoded dots are ordinary names inside the root. */
 const escapes = (path: string) => path.split('/').some((s) => s === '.' || s === '..');
 
-for (const [who, root, token] of [['carol (home /carol)', '/acme/carol', () => carol], ['olga (account other)', '/other', () => olga]] as const) {
+for (const [who, root, token] of PRINCIPALS) {
   test(`isolation: ${who} cannot touch anything outside its root through JSON-RPC`, async () => {
     const before = await outside(root);
     const t = token();
@@ -142,7 +155,7 @@ test("isolation: a home-restricted user's key pair signs nothing outside its hom
   assert.deepEqual(await outside('/acme/carol'), before);
 });
 
-test("isolation: another user's or another account's multipart upload is -2 through every multipart method and endpoint, and stays as it was", async () => {
+test("isolation: another user's or another account's multipart upload, or one outside the token's root, is -2 through every multipart method and endpoint, and stays as it was", async () => {
   const alice = await server.login();
   const created = await server.rpc('createMultipart', [alice, '/secret/big.bin']);
   assert.equal(created.code, 0);
@@ -152,7 +165,8 @@ test("isolation: another user's or another account's multipart upload is -2 thro
   await (await piece(alice, 1, 'alice piece')).arrayBuffer();
   const statusBefore = await server.rpc('getMultipartStatus', [alice, mpid]);
   const piecesBefore = await server.rpc('listMultipartPiece', [alice, mpid]);
-  for (const t of [carol, olga]) {
+  // rooted is alice herself, but the upload's destination is outside the token's root.
+  for (const t of [carol, olga, rooted]) {
     for (const method of ['getMultipartStatus', 'listMultipartPiece', 'completeMultipart', 'abortMultipart', 'restartMultipart']) {
       const answer = await server.rpc(method, [t, mpid]);
       assert.equal(typeof answer === 'number' ? answer : answer.code, -2, method);
@@ -166,6 +180,14 @@ test("isolation: another user's or another account's multipart upload is -2 thro
     await c.arrayBuffer();
     assert.deepEqual([c.status, c.headers.get('x-agile-status')], [400, '-2']);
   }
+  // Inside its root, the rooted token sees and lists its own uploads.
+  const inside = await server.rpc('createMultipart', [rooted, '/inside.bin']);
+  assert.equal((await server.rpc('getMultipartStatus', [rooted, inside.mpid])).path, '/acme/tree/inside.bin');
+  const listed = (await server.rpc('listMultipart', [rooted, 0, 1000])).multipart as Array<{ mpid: string; path: string }>;
+  assert.ok(listed.some((u) => u.mpid === inside.mpid));
+  for (const u of listed) assert.ok(u.path.startsWith('/acme/tree/'), `listMultipart shows ${u.path}`);
+  const all = (await server.rpc('listMultipart', [alice, 0, 1000])).multipart as Array<{ mpid: string }>;
+  assert.ok(all.some((u) => u.mpid === mpid) && all.some((u) => u.mpid === inside.mpid));
   assert.deepEqual(await server.rpc('getMultipartStatus', [alice, mpid]), statusBefore);
   assert.deepEqual(await server.rpc('listMultipartPiece', [alice, mpid]), piecesBefore);
   assert.equal(await server.rpc('abortMultipart', [alice, mpid]), 0);
@@ -188,7 +210,7 @@ test('isolation: fetchFileHTTP sources naming another account, or climbing out w
 /** Names that mean '..' or '/' to some other layer: overlong and look-alike UTF-8, backslashes, link-like names. */
 const LOOKALIKES = ['%C0%AE%C0%AE/secret', '%E2%80%A5/secret', '%EF%BC%8E%EF%BC%8E/secret', '..%5Csecret', '..%5C..%5Csecret', 'secret%20-%3E%20%2Facme%2Fsecret', '%252e%252e/secret', '%2E%2E%2F%2E%2E%2Fsecret'];
 
-for (const [who, root, token] of [['carol (home /carol)', '/acme/carol', () => carol], ['olga (account other)', '/other', () => olga]] as const) {
+for (const [who, root, token] of PRINCIPALS) {
   test(`isolation: ${who}: UTF8-encoded look-alikes of '..' and '/', backslashes and link-like names are refused or stay inside the root`, async () => {
     const before = await outside(root);
     const t = token();
