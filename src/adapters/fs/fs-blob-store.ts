@@ -10,6 +10,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { OriginError } from '../../domain/errors.js';
 import type { BlobStore, BlobWriteResult, ByteRange } from '../../ports/blob-store.js';
 
 /** Gather small network chunks into writes of about this size. */
@@ -43,6 +44,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
+    try {
+      return await this.writeBlob(source, options);
+    } catch (err) {
+      throw diskFullOf(err) ?? err;
+    }
+  }
+
+  private async writeBlob(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal }): Promise<BlobWriteResult> {
     const blobId = randomUUID().replaceAll('-', '');
     const temp = this.tempPath(blobId);
     const fh = await open(temp, 'wx');
@@ -165,6 +174,18 @@ function dropBytes(buffers: Buffer[], n: number): Buffer[] {
     n = 0;
   }
   return out;
+}
+
+/**
+ * A file system that is full (or a quota that is reached) is the API's
+ * "disk full" (-22 @ 503 on the upload endpoints), not an internal error.
+ * Only errors of the file system calls count: a source that fails is not
+ * the disk.
+ */
+function diskFullOf(err: unknown): OriginError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if ((e?.code === 'ENOSPC' || e?.code === 'EDQUOT') && typeof e.syscall === 'string') return new OriginError('DiskFull', {}, { cause: err });
+  return undefined;
 }
 
 async function syncDirectory(dir: string): Promise<void> {
