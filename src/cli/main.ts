@@ -64,8 +64,9 @@ account.command('secret <account>').description('show the MediaVault secrets (cu
   }));
 account.command('rotate-secret <account>').description('new MediaVault secret; the old one stays accepted until the next rotation')
   .addOption(dataDirOption())
+  .option('--secret <secret>', 'use this secret (letters and digits) instead of a random one, e.g. the one a CMS already uses')
   .action((name: string, opts) => withServices(opts, async (s) => {
-    const r = await s.mediavault.rotateSecret(name);
+    const r = await s.mediavault.rotateSecret(name, opts.secret);
     process.stdout.write(`current\t${r.secret}\nprevious\t${r.previousSecret}\n`);
   }));
 account.command('private <account>').description('serve egress only through MediaVault URLs and signed requests (--public to undo)')

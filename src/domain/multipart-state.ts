@@ -69,6 +69,12 @@ export function nextUploadState(from: number, to: UploadState): UploadState {
   return to;
 }
 
+/** The state a piece may move to, or an Internal error naming the forbidden transition. */
+export function nextPieceState(from: number, to: PieceState): PieceState {
+  if (!canMovePiece(from, to)) throw new OriginError('Internal', { reason: `multipart piece cannot go from ${PIECE_STATE_NAMES[from]} to ${PIECE_STATE_NAMES[to]}` });
+  return to;
+}
+
 /** Piece states from which `to` is allowed. */
 export function pieceStatesBefore(to: PieceState): PieceState[] {
   return PIECE_TRANSITIONS.filter(([, b]) => b === to).map(([a]) => a);

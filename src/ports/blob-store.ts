@@ -19,7 +19,8 @@ export interface BlobStore {
    * Stream `source` into a new blob. Resolves only once the bytes are durable
    * (fsynced, or acknowledged by the remote store). A failed or aborted write
    * leaves nothing behind. The new blob is not referenced by anything until
-   * the caller's metadata transaction commits.
+   * the caller's metadata transaction commits. When the store is out of
+   * space it rejects with OriginError DiskFull.
    */
   write(source: AsyncIterable<Buffer>, options?: { signal?: AbortSignal }): Promise<BlobWriteResult>;
   /**

@@ -109,8 +109,8 @@ export interface MetadataOps {
   createMultipart(upload: MultipartRecord): Promise<void>;
   getMultipart(mpid: string): Promise<MultipartRecord | undefined>;
   updateMultipart(mpid: string, patch: MultipartPatch): Promise<void>;
-  /** A user's uploads, oldest first. */
-  listMultiparts(userId: number, offset: number, limit: number): Promise<MultipartRecord[]>;
+  /** A user's uploads, oldest first; with `under` (an absolute directory path), only those whose destination is inside it. */
+  listMultiparts(userId: number, offset: number, limit: number, under?: string): Promise<MultipartRecord[]>;
   /** Uploads of a user in one of `states`. */
   countMultiparts(userId: number, states: readonly number[]): Promise<number>;
   /** Uploads in one of `states` created before `createdBefore` (seconds), for the sweeper and recovery. */

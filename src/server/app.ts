@@ -17,6 +17,7 @@ import { registerPostDirectory } from '../transport/http/post-directory.js';
 import { registerPostFile } from '../transport/http/post-file.js';
 import { registerPostRaw } from '../transport/http/post-raw.js';
 import { clientWentAway } from '../transport/http/render.js';
+import { answerClientError, registerTruncatedBody } from '../transport/http/truncated-body.js';
 import { registerJsonRpc } from '../transport/jsonrpc/route.js';
 import { createMetrics, endpointOf, registerMetricsRoute, wireBytesOf } from '../transport/metrics.js';
 import type { Config } from './config.js';
@@ -62,6 +63,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       r.code(status).header('Content-Type', 'text/plain; charset=utf-8').send(`${err.message}\n`);
     },
+    // A piece shorter than its Content-Length gets its documented answer (-49), not a bare 400.
+    clientErrorHandler: answerClientError,
     // HEAD is its own route: Fastify's automatic one would answer Content-Length: 0.
     exposeHeadRoutes: false,
     ...(config.tlsCert && config.tlsKey ? { https: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } } : {}),
@@ -121,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header('Connection', 'close');
     return reply.code(503).header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the server is shutting down\n');
   });
+  registerTruncatedBody(fastify);
   registerRequestLog(fastify, metrics);
   registerHealth(fastify, services);
   registerMetricsRoute(fastify, metrics);

@@ -9,6 +9,7 @@
  * is streamed and hashed through `ingest` like any upload, and a failure
  * leaves nothing behind.
  */
+import { isIP } from 'node:net';
 import { isPublicAddress } from '../domain/addresses.js';
 import { OriginError, isOriginError } from '../domain/errors.js';
 import type { Caller } from '../domain/model.js';
@@ -100,11 +101,18 @@ export class FetchJobs {
     if (!this.policy.remote || !/^https?:\/\//i.test(uri)) {
       throw new OriginError('InvalidSourceUri', { reason: `the source must be http://${caller.user.account}/<path>` });
     }
+    let url: URL;
     try {
-      return { kind: 'remote', url: new URL(uri) };
+      url = new URL(uri);
     } catch {
       throw new OriginError('InvalidSourceUri', { reason: 'the source is not a URL' });
     }
+    // An address literal is refused at once; a host name is checked on every address it resolves to, when fetched.
+    const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (!this.policy.allowPrivate && isIP(literal) !== 0 && !isPublicAddress(literal)) {
+      throw new OriginError('InvalidSourceUri', { reason: `${literal} is not a public address` });
+    }
+    return { kind: 'remote', url };
   }
 
   private storePath(caller: Caller, encodedPath: string): string {

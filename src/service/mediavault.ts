@@ -77,10 +77,17 @@ export class MediaVault {
     });
   }
 
-  /** A new current secret; the old one stays accepted until the next rotation. */
-  async rotateSecret(account: string): Promise<AccountSecurityRecord> {
+  /**
+   * A new current secret (random, or `given`: the one a CMS that makes its own
+   * MediaVault URLs already uses); the old one stays accepted until the next rotation.
+   */
+  async rotateSecret(account: string, given?: string): Promise<AccountSecurityRecord> {
+    // security.md: "The shared secret is an alphanumeric string".
+    if (given !== undefined && !/^[A-Za-z0-9]{1,256}$/.test(given)) {
+      throw new OriginError('InvalidPath', { reason: 'a MediaVault secret is 1 to 256 letters and digits' });
+    }
     const current = await this.security(account);
-    const record = { ...current, secret: newSecret(), previousSecret: current.secret };
+    const record = { ...current, secret: given ?? newSecret(), previousSecret: current.secret };
     await this.deps.metadata.putAccountSecurity(record);
     return record;
   }

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { isOriginError } from '../domain/errors.js';
 import type { MultipartRecord, PieceRecord } from '../domain/model.js';
-import { nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
+import { nextPieceState, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
 import { baseName } from '../domain/paths.js';
 import { decideContentType, SNIFF_BYTES } from './content-sniff.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
@@ -101,7 +101,7 @@ export class MultipartJoiner {
       const pieces = (await tx.listPieces(mpid, 0, 1_000_000))
         .filter((p) => p.state === PieceState.NEW || p.state === PieceState.FAILED || p.state === PieceState.JOIN)
         .sort((a, b) => a.number - b.number);
-      for (const p of pieces) await tx.updatePiece(mpid, p.seq, { state: PieceState.JOIN });
+      for (const p of pieces) await tx.updatePiece(mpid, p.seq, { state: nextPieceState(p.state, PieceState.JOIN) });
       return { upload, pieces };
     });
   }
@@ -131,7 +131,7 @@ export class MultipartJoiner {
       await tx.updateNode(parent.id, { mtime: now });
       await tx.updateMultipart(upload.mpid, { state: nextUploadState(UploadState.JOIN, UploadState.SUCCESS) });
       for (const p of pieces) {
-        await tx.updatePiece(upload.mpid, p.seq, { state: PieceState.SUCCESS, blobId: null });
+        await tx.updatePiece(upload.mpid, p.seq, { state: nextPieceState(PieceState.JOIN, PieceState.SUCCESS), blobId: null });
         if (p.blobId) await tx.addGarbageBlob(p.blobId);
       }
     });
@@ -144,7 +144,7 @@ export class MultipartJoiner {
       if (upload?.state !== UploadState.JOIN) return;
       await tx.updateMultipart(mpid, { state: nextUploadState(UploadState.JOIN, UploadState.FAILED), error: code });
       for (const p of await tx.listPieces(mpid, 0, 1_000_000)) {
-        if (p.state === PieceState.JOIN) await tx.updatePiece(mpid, p.seq, { state: PieceState.FAILED });
+        if (p.state === PieceState.JOIN) await tx.updatePiece(mpid, p.seq, { state: nextPieceState(p.state, PieceState.FAILED) });
       }
     }).catch((err: unknown) => this.deps.log.error({ err, mpid }, 'could not mark a multipart upload FAILED'));
   }

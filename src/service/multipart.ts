@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { canonicalContentType, contentTypeByName } from '../domain/content-types.js';
 import { OriginError } from '../domain/errors.js';
 import type { Caller, MultipartRecord, PieceRecord } from '../domain/model.js';
-import { closedKind, isOpen, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
-import { baseName, checkName, parseCallerPath, underRoot } from '../domain/paths.js';
+import { closedKind, isOpen, nextPieceState, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
+import { baseName, checkName, isWithin, parseCallerPath, underRoot } from '../domain/paths.js';
 import type { MetadataOps } from '../ports/metadata-store.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
@@ -79,10 +79,12 @@ export class Multipart {
     return upload;
   }
 
-  /** The upload, if it exists and belongs to the caller (anyone else gets UnknownMultipart, -2). */
+  /** The upload, if it exists, belongs to the caller and lies inside its root (anything else is UnknownMultipart, -2). */
   async get(caller: Caller, mpid: string, tx: MetadataOps = this.deps.metadata): Promise<MultipartRecord> {
     const upload = /^[0-9a-f]{32}$/.test(mpid) ? await tx.getMultipart(mpid) : undefined;
     if (!upload || upload.userId !== caller.user.id) throw new OriginError('UnknownMultipart');
+    // A token rooted at a sub-directory sees only the uploads whose destination is inside it.
+    if (!isWithin(caller.session.root, upload.path)) throw new OriginError('UnknownMultipart');
     return upload;
   }
 
@@ -100,7 +102,7 @@ export class Multipart {
 
   async list(caller: Caller, cookie: number, pageSize: number): Promise<{ uploads: MultipartRecord[]; next: number }> {
     checkListArgs(cookie, pageSize);
-    const uploads = await this.deps.metadata.listMultiparts(caller.user.id, cookie, pageSize);
+    const uploads = await this.deps.metadata.listMultiparts(caller.user.id, cookie, pageSize, caller.session.root);
     return { uploads, next: uploads.length === 0 ? 0 : cookie + uploads.length };
   }
 
@@ -158,7 +160,7 @@ export class Multipart {
     const liveBytes = live.reduce((sum, p) => sum + (p.number === input.number ? 0 : p.sizeBytes), 0);
     if (liveBytes + received.sizeBytes > this.deps.limits.maxMultipartBytes) throw new OriginError('MultipartTooLarge');
     for (const old of replaced) {
-      await tx.updatePiece(old.mpid, old.seq, { state: PieceState.SKIPPED, blobId: null });
+      await tx.updatePiece(old.mpid, old.seq, { state: nextPieceState(old.state, PieceState.SKIPPED), blobId: null });
       if (old.blobId) await tx.addGarbageBlob(old.blobId);
     }
     if (upload.state === UploadState.NEW) await tx.updateMultipart(upload.mpid, { state: nextUploadState(upload.state, UploadState.READY) });
@@ -209,7 +211,7 @@ export class Multipart {
   private async movePieces(tx: MetadataOps, mpid: string, from: number[], to: PieceState): Promise<void> {
     for (const piece of await tx.listPieces(mpid, 0, ALL_PIECES)) {
       if (!from.includes(piece.state)) continue;
-      await tx.updatePiece(mpid, piece.seq, { state: to, blobId: null });
+      await tx.updatePiece(mpid, piece.seq, { state: nextPieceState(piece.state, to), blobId: null });
       if (piece.blobId) await tx.addGarbageBlob(piece.blobId);
     }
   }

@@ -21,6 +21,16 @@ export function setCorsHeaders(reply: FastifyReply): void {
   reply.header('Access-Control-Expose-Headers', EXPOSED);
 }
 
+/** The same headers as raw header lines, for answers written straight to a socket. */
+export function corsHeaderLines(): string[] {
+  return [
+    'Access-Control-Allow-Origin: *',
+    `Access-Control-Allow-Headers: ${DOCUMENTED_ALLOW_HEADERS}`,
+    'Access-Control-Allow-Methods: OPTIONS',
+    `Access-Control-Expose-Headers: ${EXPOSED}`,
+  ];
+}
+
 export function registerCors(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     setCorsHeaders(reply);

@@ -186,3 +186,28 @@ test('mediaVaultUrl: "all requests for the file using the URLs are refused when 
     await pinned.close();
   }
 });
+
+test('MediaVault URLs name the configured public base URL (--public-url), verify when a proxy or CDN forwards them, and are checked on HEAD as on GET', async (t) => {
+  const behind = await startServer({ env: { ORIGINSTORE_PUBLIC_URL: 'https://cdn.example.com/' } });
+  t.after(() => behind.close());
+  const t2 = await behind.login();
+  await (await behind.postRaw('behind a cdn', { 'X-Agile-Authorization': t2, 'X-Agile-Basename': 'cdn.txt' })).arrayBuffer();
+  const r = await behind.rpc('mediaVaultUrl', [t2, '/cdn.txt', 300]);
+  assert.equal(r.code, 0);
+  assert.ok(r.download_url.startsWith(`https://cdn.example.com/${ACCOUNT}/cdn.txt?e=`), r.download_url);
+  assert.ok(r.preview_url.startsWith(`https://cdn.example.com/${ACCOUNT}/cdn.txt?e=`), r.preview_url);
+  // What the CDN forwards to the origin: the same path and query string.
+  const forwarded = (u: string) => `${behind.url}${new URL(u).pathname}${new URL(u).search}`;
+  const res = await fetch(forwarded(r.download_url));
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), 'behind a cdn');
+  const head = await fetch(forwarded(r.preview_url), { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.match(head.headers.get('content-disposition') ?? '', /^inline/);
+  const tampered = forwarded(r.download_url).replace(/e=(\d)/, (_m: string, d: string) => `e=${(Number(d) + 1) % 10}`);
+  assert.equal((await fetch(tampered, { method: 'HEAD' })).status, 403);
+  // Hashed for another base URL (the origin's own), the URL does not verify.
+  const key = (await behind.app.services.mediavault.security(ACCOUNT)).secret;
+  const elsewhere = signMediaVaultUrl(key, `http://elsewhere.example/${ACCOUNT}/cdn.txt?e=${now() + 60}`);
+  assert.equal((await fetch(forwarded(elsewhere), { method: 'HEAD' })).status, 403);
+});

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { countBlobs, expectAgile, postComplete, postCreate, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
 import { ageMtime, assertMtimeMoved, call, statCode, unique, UNKNOWN_TOKEN } from '../helpers/rpc.js';
+import { rawRequest } from '../helpers/http.js';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -371,6 +372,24 @@ test('multipart/piece: -6 @ 400 when the optional X-Agile-Checksum does not matc
   const ok = await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': sha256('data').toUpperCase() });
   await expectAgile(ok, 200, 0);
   assert.equal(ok.headers.get('x-agile-checksum'), sha256('data'));
+});
+
+test('multipart/piece: -49 @ 500 when the size received does not match the Content-Length the client sent; nothing is recorded', async () => {
+  const dir = await freshDir();
+  const mpid = await newUpload(dir, 'short.bin');
+  await server.app.services.garbage.drain();
+  const blobs = await countBlobs(server.dataDir);
+  const request = `POST /multipart/piece HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Agile-Authorization: ${token}\r\n` +
+    `X-Agile-Multipart: ${mpid}\r\nX-Agile-Part: 1\r\nContent-Length: 100\r\n\r\nonly 21 bytes of 100`;
+  // The client closes its side after 21 bytes: the server sees the end of the body early.
+  const answer = await rawRequest(server.port, request, { halfClose: true });
+  assert.equal(answer.status, 500);
+  assert.equal(answer.headers['x-agile-status'], '-49');
+  assert.equal(answer.headers['access-control-allow-origin'], '*');
+  assert.deepEqual((await call(server, 'listMultipartPiece', [token, mpid])).pieces, [], 'a short piece was recorded');
+  assert.equal((await status(mpid)).state, 1, 'a short piece moved the upload to READY');
+  assert.equal(await countBlobs(server.dataDir), blobs, 'a short piece left a blob behind');
+  await expectAgile(await postComplete(server.url, token, mpid), 400, -4);
 });
 
 test('multipart/piece: 401 with -10001 without X-Agile-Authorization; 403 with -10001 for an invalid token', async () => {

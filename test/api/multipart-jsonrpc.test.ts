@@ -253,11 +253,17 @@ test("getMultipartStatusMap: name defaults to 'upload'", async () => {
   assert.deepEqual(await call(server, 'getMultipartStatusMap', { token }), { code: 0, map: UPLOAD_MAP });
 });
 
-for (const name of ['uploads', 'pieces', 'Upload', '']) {
+for (const name of ['uploads', 'pieces', 'Upload', '', 1, true, ['upload'], { name: 'upload' }]) {
   test(`getMultipartStatusMap: -19 for an invalid value for name (${JSON.stringify(name)})`, async () => {
     assert.deepEqual(await call(server, 'getMultipartStatusMap', [token, name]), { code: -19 });
   });
 }
+
+test("getMultipartStatusMap: name sent as null is left out, so 'upload'", async () => {
+  const answer = await call(server, 'getMultipartStatusMap', [token, null]);
+  assert.equal(answer.code, 0);
+  assert.equal(answer.map['10'], 'ABORT');
+});
 
 test('getMultipartStatusMap: -10001 for an invalid token', async () => {
   assert.deepEqual(await call(server, 'getMultipartStatusMap', [UNKNOWN_TOKEN, 'upload']), { code: -10001 });

@@ -4,8 +4,12 @@
  * requests here twice: run by python3, and ported line for line.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 
@@ -196,4 +200,93 @@ test('a signed request acts as the key pair\'s user, rooted at its home', async 
   await expect(res, 200, 0);
   assert.equal(await stat('/homes/homer/mine.txt'), 0);
   assert.equal(await stat('/mine.txt'), -1);
+});
+
+test('"all endpoints in the HTTP interface except /account/login accept signed requests": /post/file, and a whole multipart upload (create, piece, complete)', async () => {
+  const pair = await newPair();
+  const sign = (headers: Record<string, string>, endpoint: string) => makeHmacSignature(headers, endpoint, inFuture(), pair.access_key, pair.secret_key);
+  const form = new FormData();
+  form.set('directory', '/');
+  form.set('basename', 'signed-form.txt');
+  form.set('uploadFile', new Blob(['signed form']), 'signed-form.txt');
+  const f = await fetch(`${server.url}/post/file`, { method: 'POST', headers: { 'X-Agile-Signature': sign({}, '/post/file') }, body: form });
+  await expect(f, 200, 0);
+  assert.equal(await stat('/signed-form.txt'), 0);
+
+  const createHeaders = { 'X-Agile-Directory': '/', 'X-Agile-Basename': 'signed-multipart.bin' };
+  const c = await fetch(`${server.url}/multipart/create`, { method: 'POST', headers: { ...createHeaders, 'X-Agile-Signature': sign(createHeaders, '/multipart/create') } });
+  await expect(c, 200, 0);
+  const mpid = c.headers.get('x-agile-multipart')!;
+  for (const [part, body] of [[2, 'world'], [1, 'hello ']] as const) {
+    const h = { 'X-Agile-Multipart': mpid, 'X-Agile-Part': String(part) };
+    await expect(await fetch(`${server.url}/multipart/piece`, { method: 'POST', headers: { ...h, 'X-Agile-Signature': sign(h, '/multipart/piece') }, body }), 200, 0);
+  }
+  // A piece signed for another part number is refused and not recorded.
+  const tampered = { 'X-Agile-Multipart': mpid, 'X-Agile-Part': '3' };
+  await expect(await fetch(`${server.url}/multipart/piece`, { method: 'POST', headers: { ...tampered, 'X-Agile-Part': '4', 'X-Agile-Signature': sign(tampered, '/multipart/piece') }, body: 'x' }), 403, -10001);
+  const ch = { 'X-Agile-Multipart': mpid };
+  const done = await fetch(`${server.url}/multipart/complete`, { method: 'POST', headers: { ...ch, 'X-Agile-Signature': sign(ch, '/multipart/complete') } });
+  await expect(done, 200, 0);
+  assert.equal(done.headers.get('x-agile-parts'), '2');
+  await server.app.services.joiner.idle();
+  assert.equal(await (await fetch(`${server.url}/${ACCOUNT}/signed-multipart.bin`)).text(), 'hello world');
+});
+
+test('/account/login does not take a signature in place of a username and password', async () => {
+  const pair = await newPair();
+  const res = await fetch(`${server.url}/account/login`, {
+    method: 'POST',
+    headers: { 'X-Agile-Signature': makeHmacSignature({}, '/account/login', inFuture(), pair.access_key, pair.secret_key) },
+  });
+  await res.arrayBuffer();
+  assert.notEqual(res.headers.get('x-agile-status'), '0');
+  assert.equal(res.headers.get('x-agile-token'), null);
+});
+
+/** The whole "Sample Python Code" (make_hmac_signature, do_post_raw, its argument parser), with only what Python 3 and a plain-HTTP host need. */
+const PYTHON_PROGRAM = `${PYTHON_SAMPLE.slice(0, PYTHON_SAMPLE.indexOf('a = json.loads'))}
+import requests, io, os, time, argparse
+
+def do_post_raw(local_path, remote_path, access_key, secret_key, host="api.lama.lldns.net"):
+    data_stream = io.open(local_path, "rb")
+    headers = {
+        'X-Agile-Directory': os.path.dirname(remote_path),
+        'X-Agile-Basename': os.path.basename(remote_path),
+        'X-Agile-Content-Detect': 'name',
+    }
+    signature = make_hmac_signature(headers, "/post/raw", int(time.time()) + 10, access_key, secret_key)
+    headers['X-Agile-Signature'] = signature
+    post_raw_endpoint = 'http://%s/post/raw' % host
+    return requests.post(post_raw_endpoint, data=data_stream, headers=headers, verify=False)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="api.lama.lldns.net")
+    parser.add_argument("--local")
+    parser.add_argument("--remote")
+    parser.add_argument("--access-key")
+    parser.add_argument("--secret-key")
+    args = parser.parse_args()
+    resp = do_post_raw(args.local, args.remote, args.access_key, args.secret_key, args.host)
+    print (resp.headers.get("X-Agile-Status"), resp.headers.get("X-Agile-Path"))
+`;
+
+test("the spec's Python sample program, run by python3 with requests, uploads a file by a signed /post/raw", async (t) => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import requests']);
+  } catch {
+    t.skip('python3 with requests is not installed (apt-get install python3-requests)');
+    return;
+  }
+  const pair = await newPair();
+  const dir = mkdtempSync(join(tmpdir(), 'originstore-sample-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'local.txt'), 'uploaded by the sample');
+  assert.equal(await server.rpc('makeDir', [token, '/sample']), 0);
+  // Asynchronously: the server answering the sample runs in this process.
+  const { stdout: out } = await promisify(execFile)('/usr/bin/python3', ['-c', PYTHON_PROGRAM, '--host', `127.0.0.1:${server.port}`, '--local', join(dir, 'local.txt'),
+    '--remote', '/sample/testfile.txt', '--access-key', pair.access_key, '--secret-key', pair.secret_key], { encoding: 'utf8' });
+  assert.equal(out.trim(), `0 /${ACCOUNT}/sample/testfile.txt`);
+  assert.equal(await (await fetch(`${server.url}/${ACCOUNT}/sample/testfile.txt`)).text(), 'uploaded by the sample');
 });

@@ -1,10 +1,12 @@
 /**
  * The admin commands work on a data directory: accounts, users (with a home
- * directory, given or assigned uid/gid), passwords, disabling and removal —
- * and the server then honours what they did.
+ * directory, given or assigned uid/gid), passwords, disabling and removal,
+ * the MediaVault secrets (shown, rotated, given) and private accounts — and
+ * the server then honours what they did.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
+import type { Clock } from '../../src/ports/clock.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -103,4 +106,119 @@ test('passwords are stored as scrypt hashes with a salt of their own, never as g
   } finally {
     await app.close();
   }
+});
+
+/** The real server on the data directory, on an ephemeral loopback port, for the length of `fn`. */
+async function withServer<T>(env: Record<string, string>, fn: (url: string) => Promise<T>, clock?: Clock): Promise<T> {
+  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...env });
+  const app = await buildApp(config, clock ? { logger: false, clock } : { logger: false });
+  await app.fastify.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.fastify.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  try {
+    return await fn(`http://127.0.0.1:${address.port}`);
+  } finally {
+    const closing = app.close();
+    app.fastify.server.closeIdleConnections();
+    await closing;
+  }
+}
+
+/** Log in as `username` and store `body` at `/name` of its account. */
+async function store(url: string, username: string, password: string, name: string, body: string): Promise<void> {
+  const login = await fetch(`${url}/jsonrpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'login', params: [username, password] }) });
+  const [token] = ((await login.json()) as { result: [string] }).result;
+  const res = await fetch(`${url}/post/raw`, { method: 'POST', headers: { 'X-Agile-Authorization': token, 'X-Agile-Basename': name }, body });
+  await res.arrayBuffer();
+  assert.equal(res.headers.get('x-agile-status'), '0');
+}
+
+/** security.md's workflow, as a CMS does it outside the server: the URL with its terms, then h = MD5(secret + URL). */
+function cmsUrl(secret: string, url: string): string {
+  return `${url}&h=${createHash('md5').update(secret + url).digest('hex')}`;
+}
+
+const status = async (url: string): Promise<number> => {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return res.status;
+};
+
+test('account secret shows the MediaVault secret; URLs a CMS hashes with it are served, and any changed byte is 403', async () => {
+  assert.equal((await originstore('account', 'add', 'vault')).code, 0);
+  assert.equal((await originstore('user', 'add', 'vault', 'vic', '--password', 'pw')).code, 0);
+  const shown = await originstore('account', 'secret', 'vault');
+  assert.equal(shown.code, 0, shown.stderr);
+  const secret = /^current\t([0-9A-Za-z]+)$/m.exec(shown.stdout)?.[1];
+  assert.ok(secret, shown.stdout);
+  assert.match(shown.stdout, /^previous\t-$/m);
+  await withServer({}, async (url) => {
+    await store(url, 'vic', 'pw', 'clip.txt', 'vault clip');
+    const signed = cmsUrl(secret, `${url}/vault/clip.txt?e=${Math.floor(Date.now() / 1000) + 600}`);
+    assert.equal(await status(signed), 200);
+    assert.equal(await status(signed.replace('clip.txt', 'clip.txu')), 404);
+    assert.equal(await status(signed.replace(/h=./, 'h=0')), 403);
+    assert.equal(await status(signed.replace(/e=(\d)/, 'e=9')), 403);
+  });
+});
+
+test('account rotate-secret: the previous secret stays accepted until the next rotation; --secret sets the one a CMS already uses', async () => {
+  const first = /^current\t(\S+)$/m.exec((await originstore('account', 'secret', 'vault')).stdout)![1]!;
+  const rotated = await originstore('account', 'rotate-secret', 'vault');
+  assert.equal(rotated.code, 0, rotated.stderr);
+  const second = /^current\t(\S+)$/m.exec(rotated.stdout)![1]!;
+  assert.notEqual(second, first);
+  assert.match(rotated.stdout, new RegExp(`^previous\\t${first}$`, 'm'));
+  assert.match((await originstore('account', 'secret', 'vault')).stdout, new RegExp(`^current\\t${second}\\nprevious\\t${first}$`, 'm'));
+  const e = Math.floor(Date.now() / 1000) + 600;
+  await withServer({}, async (url) => {
+    assert.equal(await status(cmsUrl(first, `${url}/vault/clip.txt?e=${e}`)), 200);
+    assert.equal(await status(cmsUrl(second, `${url}/vault/clip.txt?e=${e}`)), 200);
+  });
+  const given = await originstore('account', 'rotate-secret', 'vault', '--secret', 'CmsSecret42');
+  assert.equal(given.code, 0, given.stderr);
+  assert.match(given.stdout, new RegExp(`^current\\tCmsSecret42\\nprevious\\t${second}$`, 'm'));
+  await withServer({}, async (url) => {
+    assert.equal(await status(cmsUrl(first, `${url}/vault/clip.txt?e=${e}`)), 403);
+    assert.equal(await status(cmsUrl(second, `${url}/vault/clip.txt?e=${e}`)), 200);
+    assert.equal(await status(cmsUrl('CmsSecret42', `${url}/vault/clip.txt?e=${e}`)), 200);
+  });
+  const bad = await originstore('account', 'rotate-secret', 'vault', '--secret', 'not alphanumeric!');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /letters and digits/);
+});
+
+test('account private: egress then serves only MediaVault URLs and signed requests; --public undoes it', async () => {
+  const secret = /^current\t(\S+)$/m.exec((await originstore('account', 'secret', 'vault')).stdout)![1]!;
+  const e = Math.floor(Date.now() / 1000) + 600;
+  const made = await originstore('account', 'private', 'vault');
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stdout, /account vault is private/);
+  await withServer({}, async (url) => {
+    assert.equal(await status(`${url}/vault/clip.txt`), 403);
+    assert.equal(await status(cmsUrl(secret, `${url}/vault/clip.txt?e=${e}`)), 200);
+  });
+  assert.match((await originstore('account', 'private', 'vault', '--public')).stdout, /account vault is public/);
+  await withServer({}, async (url) => assert.equal(await status(`${url}/vault/clip.txt`), 200));
+});
+
+test("security.md's worked example is served as written: secret mediavaulthash, public URL http://published.test.com, /directory/file.txt?s=1672531200&e=1988150400&h=bd164af2cf67f89cdd5095bf2a4f8c4f", async () => {
+  assert.equal((await originstore('account', 'add', 'directory')).code, 0);
+  assert.equal((await originstore('user', 'add', 'directory', 'dee', '--password', 'pw')).code, 0);
+  assert.equal((await originstore('account', 'rotate-secret', 'directory', '--secret', 'mediavaulthash')).code, 0);
+  const example = '/directory/file.txt?s=1672531200&e=1988150400&h=bd164af2cf67f89cdd5095bf2a4f8c4f';
+  let nowMs = 1_700_000_000_000; // between s and e
+  const clock = { nowMs: () => nowMs };
+  await withServer({ ORIGINSTORE_PUBLIC_URL: 'http://published.test.com' }, async (url) => {
+    await store(url, 'dee', 'pw', 'file.txt', 'the worked example');
+    const res = await fetch(`${url}${example}`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'the worked example');
+    nowMs = 1672531199_000; // a second before s
+    assert.equal(await status(`${url}${example}`), 403);
+    nowMs = 1988150401_000; // a second after e
+    assert.equal(await status(`${url}${example}`), 403);
+  }, clock);
+  // The hash covers scheme and host: without the public URL the server is http://127.0.0.1:<port>, and the example does not match.
+  await withServer({}, async (url) => assert.equal(await status(`${url}${example}`), 403), clock);
 });

@@ -123,4 +123,19 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     assert.equal(await s.getSession('a'), undefined);
     assert.equal((await s.getSession('b'))?.origin, 'http');
   });
+  withStore('listMultiparts: a user\'s uploads oldest first, paged; with under, only those inside that directory', async (s) => {
+    await s.createAccount('acct', 1);
+    const u = await s.createUser({ account: 'acct', username: 'u', passwordHash: 'h', uid: 10, gid: 5, home: '/', disabled: false, created: 1 });
+    const upload = (n: number, path: string) => ({
+      mpid: n.toString(16).padStart(32, '0'), userId: u.id, uid: 10, gid: 5, path, contentType: null, mtime: 0, created: n, state: 1, error: 0, numPieces: 0,
+    });
+    const paths = ['/acct/a/x.bin', '/acct/a/b/y.bin', '/acct/a.bin', '/acct/ab/z.bin', '/acct/a0.bin', '/acct/a\u00e9/w.bin', '/acct/other.bin'];
+    for (const [i, path] of paths.entries()) await s.createMultipart(upload(i + 1, path));
+    assert.deepEqual((await s.listMultiparts(u.id, 0, 100)).map((m) => m.path), paths);
+    assert.deepEqual((await s.listMultiparts(u.id, 2, 2)).map((m) => m.path), paths.slice(2, 4));
+    assert.deepEqual((await s.listMultiparts(u.id, 0, 100, '/acct/a')).map((m) => m.path), ['/acct/a/x.bin', '/acct/a/b/y.bin']);
+    assert.deepEqual((await s.listMultiparts(u.id, 1, 100, '/acct/a')).map((m) => m.path), ['/acct/a/b/y.bin']);
+    assert.equal((await s.listMultiparts(u.id, 0, 100, '/')).length, paths.length);
+    assert.deepEqual(await s.listMultiparts(u.id + 1, 0, 100), []);
+  });
 }

@@ -44,11 +44,17 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
+    try {
+      return await this.writeBlob(source, options);
+    } catch (err) {
+      throw diskFullOf(err) ?? err;
+    }
+  }
+
+  private async writeBlob(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal }): Promise<BlobWriteResult> {
     const blobId = randomUUID().replaceAll('-', '');
     const temp = this.tempPath(blobId);
-    const fh = await open(temp, 'wx').catch((err: unknown) => {
-      throw diskFullOr(err);
-    });
+    const fh = await open(temp, 'wx');
     let sizeBytes = 0;
     try {
       sizeBytes = await writeAll(fh, source, options.signal);
@@ -57,7 +63,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await fh.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
-      throw diskFullOr(err);
+      throw err;
     }
     const final = this.blobPath(blobId);
     try {
@@ -170,11 +176,16 @@ function dropBytes(buffers: Buffer[], n: number): Buffer[] {
   return out;
 }
 
-/** A full disk (or an exhausted quota) is the documented DiskFull, not a fault of ours. */
-function diskFullOr(err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new OriginError('DiskFull', { reason: 'no space left for the upload' }, { cause: err });
-  return err;
+/**
+ * A file system that is full (or a quota that is reached) is the API's
+ * "disk full" (-22 @ 503 on the upload endpoints), not an internal error.
+ * Only errors of the file system calls count: a source that fails is not
+ * the disk.
+ */
+function diskFullOf(err: unknown): OriginError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if ((e?.code === 'ENOSPC' || e?.code === 'EDQUOT') && typeof e.syscall === 'string') return new OriginError('DiskFull', {}, { cause: err });
+  return undefined;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

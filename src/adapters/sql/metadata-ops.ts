@@ -324,11 +324,11 @@ export class SqlMetadataOps implements MetadataOps {
     await this.db.updateTable('multiparts').set(values as never).where('mpid', '=', mpid).execute();
   }
 
-  async listMultiparts(userId: number, offset: number, limit: number): Promise<MultipartRecord[]> {
-    const rows = await this.db
-      .selectFrom('multiparts')
-      .selectAll()
-      .where('user_id', '=', userId)
+  async listMultiparts(userId: number, offset: number, limit: number, under?: string): Promise<MultipartRecord[]> {
+    let query = this.db.selectFrom('multiparts').selectAll().where('user_id', '=', userId);
+    // Paths inside `under` are those between `under/` and `under0` ('0' follows '/'), in byte order.
+    if (under !== undefined && under !== '/') query = query.where('path', '>', `${under}/`).where('path', '<', `${under}0`);
+    const rows = await query
       .orderBy('created')
       .orderBy('mpid')
       .limit(limit)

@@ -44,12 +44,13 @@ export const multipartMethods: Record<string, MethodDef> = {
   },
 
   getMultipartStatusMap: {
-    params: [TOKEN, { name: 'name', type: 'string', default: 'upload' }],
+    // "-19: invalid value for name parameter": any value but 'upload' and 'piece', whatever its type.
+    params: [TOKEN, { name: 'name', type: 'any', default: 'upload' }],
     takesToken: true,
     failure: codeObject,
     async run(s, a) {
       await s.sessions.resolve(str(a, 'token'));
-      const name = str(a, 'name');
+      const name = a['name'] ?? 'upload';
       const names = name === 'upload' ? UPLOAD_STATE_NAMES : name === 'piece' ? PIECE_STATE_NAMES : undefined;
       if (!names) throw new OriginError('InvalidMapName');
       return { code: 0, map: Object.fromEntries(Object.entries(names).map(([k, v]) => [k, v])) };
