@@ -120,6 +120,17 @@ export interface MetadataOps {
   /** Every piece of an upload in order of arrival, duplicates included. */
   listPieces(mpid: string, offset: number, limit: number): Promise<PieceRecord[]>;
   updatePiece(mpid: string, seq: number, patch: PiecePatch): Promise<void>;
+
+  /*
+   * Whole-store scans for fsck, in keyset pages (pass the last key of a page
+   * to get the next; an empty page is the end). Read-only.
+   */
+  /** File nodes with id greater than `afterId`, by id. */
+  scanFiles(afterId: number, limit: number): Promise<NodeRecord[]>;
+  /** Uploads in every state with mpid greater than `afterMpid`, by mpid. */
+  scanMultiparts(afterMpid: string, limit: number): Promise<MultipartRecord[]>;
+  /** Blobs waiting for the garbage collector with id greater than `afterBlobId`, by id. */
+  scanGarbageBlobs(afterBlobId: string, limit: number): Promise<string[]>;
 }
 
 export interface MetadataStore extends MetadataOps {

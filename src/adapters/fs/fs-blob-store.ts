@@ -10,7 +10,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { BlobStore, BlobWriteResult, ByteRange } from '../../ports/blob-store.js';
+import type { BlobStore, BlobWriteResult, ByteRange, StoredBlob } from '../../ports/blob-store.js';
 
 /** Gather small network chunks into writes of about this size. */
 const WRITE_BATCH_BYTES = 1 << 20;
@@ -98,6 +98,27 @@ export class FsBlobStore implements BlobStore {
       removed++;
     }
     return removed;
+  }
+
+  async *listBlobs(): AsyncGenerator<StoredBlob> {
+    const root = join(this.root, 'blobs');
+    for (const shard of (await readdir(root)).sort()) {
+      const dir = join(root, shard);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        // Only files this store wrote: a foreign file is nobody's blob, and fsck must never delete it.
+        if (!/^[0-9a-f]{32}$/.test(name) || name.slice(0, 2) !== shard) continue;
+        const st = await stat(join(dir, name)).catch(() => undefined);
+        if (st?.isFile()) yield { blobId: name, sizeBytes: st.size, modifiedMs: st.mtimeMs };
+      }
+    }
+  }
+
+  async *listTemporaries(): AsyncGenerator<StoredBlob> {
+    const dir = join(this.root, 'tmp');
+    for (const name of await readdir(dir)) {
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (st) yield { blobId: name, sizeBytes: st.size, modifiedMs: st.mtimeMs };
+    }
   }
 
   /** Size on disk, for fsck and tests. */
