@@ -28,7 +28,8 @@ export interface BlobStore {
    * Stream `source` into a new blob. Resolves only once the bytes are durable
    * (fsynced, or acknowledged by the remote store). A failed or aborted write
    * leaves nothing behind. The new blob is not referenced by anything until
-   * the caller's metadata transaction commits.
+   * the caller's metadata transaction commits. No space left: throws
+   * OriginError('DiskFull'); any other failure as it comes.
    */
   write(source: AsyncIterable<Buffer>, options?: { signal?: AbortSignal }): Promise<BlobWriteResult>;
   /**

@@ -6,7 +6,8 @@
  *
  * Contract: methods never throw OriginError except `insertNode`, which throws
  * OriginError('AlreadyExists') when (parentId, name) or path is taken, so
- * that races between servers end in the documented code.
+ * that races between servers end in the documented code, and `transaction`,
+ * which throws OriginError('DiskFull') when the store has no space to commit.
  */
 import type {
   AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionOrigin, SessionRecord, UserRecord,

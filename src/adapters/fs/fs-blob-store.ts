@@ -10,6 +10,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { OriginError } from '../../domain/errors.js';
 import type { BlobStore, BlobWriteResult, ByteRange, StoredBlob } from '../../ports/blob-store.js';
 
 /** Gather small network chunks into writes of about this size. */
@@ -45,7 +46,7 @@ export class FsBlobStore implements BlobStore {
   async write(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
     const blobId = randomUUID().replaceAll('-', '');
     const temp = this.tempPath(blobId);
-    const fh = await open(temp, 'wx');
+    const fh = await open(temp, 'wx').catch(asDiskFull);
     let sizeBytes = 0;
     try {
       sizeBytes = await writeAll(fh, source, options.signal);
@@ -54,7 +55,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await fh.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
-      throw err;
+      return asDiskFull(err);
     }
     const final = this.blobPath(blobId);
     try {
@@ -63,7 +64,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       await unlink(final).catch(() => undefined);
-      throw err;
+      return asDiskFull(err);
     }
     return { blobId, sizeBytes };
   }
@@ -186,6 +187,17 @@ function dropBytes(buffers: Buffer[], n: number): Buffer[] {
     n = 0;
   }
   return out;
+}
+
+/**
+ * A full filesystem (or quota) is the documented DiskFull (-22 @ 503 on the
+ * upload endpoints), not an internal error: the client may retry later.
+ * Anything else is rethrown as it is.
+ */
+function asDiskFull(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') throw new OriginError('DiskFull', { reason: 'no space left for the upload' }, { cause: err });
+  throw err;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

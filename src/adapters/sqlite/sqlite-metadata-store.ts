@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { OriginError } from '../../domain/errors.js';
 import { SqlMetadataOps } from '../sql/metadata-ops.js';
 import type { Database as Schema } from '../sql/schema.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
@@ -93,6 +94,13 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'login'`,
 ];
 
+/** A commit that found no space is the documented DiskFull, as a blob write is (the client may retry). */
+function asDiskFull(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL') return new OriginError('DiskFull', { reason: 'no space left for the metadata' }, { cause: err });
+  return err;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -124,8 +132,9 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
         await sql`COMMIT`.execute(conn);
         return result;
       } catch (err) {
-        await sql`ROLLBACK`.execute(conn);
-        throw err;
+        // After SQLITE_FULL SQLite may already have rolled back; a failing ROLLBACK must not hide the cause.
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw asDiskFull(err);
       }
     });
   }
