@@ -85,7 +85,7 @@ test('disk full: uploads answer -22 @ 503, stored files are intact, and uploads 
   const login = await fetch(`${url}/jsonrpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'login', params: ['alice', 'pw'] }) });
   const [token] = ((await login.json()) as { result: [string] }).result;
   const auth = { 'X-Agile-Authorization': token };
-  const raw = (name: string, body: Buffer): Promise<Response> => fetch(`${url}/post/raw`, { method: 'POST', headers: { ...auth, 'X-Agile-Basename': name }, body });
+  const raw = (name: string, body: Buffer): Promise<Response> => fetch(`${url}/post/raw`, { method: 'POST', headers: { ...auth, 'X-Agile-Basename': name }, body: body as BodyInit });
 
   const stored = new Map<string, Buffer>();
   for (const [i, size] of [1 * MiB, 2 * MiB, 100, 0].entries()) {
@@ -160,7 +160,7 @@ test('disk full: uploads answer -22 @ 503, stored files are intact, and uploads 
 
 function form(name: string, bytes: Buffer): FormData {
   const f = new FormData();
-  f.append('uploadFile', new Blob([bytes]), name);
+  f.append('uploadFile', new Blob([bytes as BlobPart]), name);
   return f;
 }
 
