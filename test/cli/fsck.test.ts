@@ -185,3 +185,47 @@ test('fsck: a directory that is not a data directory is refused (exit 2), not cr
   const r = await fsck(missing);
   assert.equal(r.code, 2);
 });
+
+test('restartMultipart of a FAILED upload whose pieces have a gap (as fsck --repair may leave one) fails with -7 instead of joining a wrong file', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'originstore-gap-'));
+  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0' });
+  let mpid = '';
+  const serve = async (fn: (url: string, rpc: (m: string, p: unknown[]) => Promise<any>, app: App) => Promise<void>): Promise<void> => {
+    const app = await buildApp(config, { logger: false });
+    try {
+      await app.fastify.listen({ host: '127.0.0.1', port: 0 });
+      const url = `http://127.0.0.1:${(app.fastify.server.address() as { port: number }).port}`;
+      const rpc = async (method: string, params: unknown[]): Promise<any> => {
+        const res = await fetch(`${url}/jsonrpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+        return ((await res.json()) as { result: unknown }).result;
+      };
+      await fn(url, rpc, app);
+    } finally {
+      await app.close();
+    }
+  };
+  try {
+    await serve(async (url, rpc, app) => {
+      await app.services.admin.addAccount('acme');
+      await app.services.admin.addUser('acme', 'alice', 'pw');
+      const [token] = (await rpc('login', ['alice', 'pw'])) as [string];
+      mpid = (await postCreate(url, { 'X-Agile-Authorization': token, 'X-Agile-Basename': 'gap.bin' })).headers.get('x-agile-multipart')!;
+      for (const part of [1, 2, 3]) assert.equal((await postPiece(url, token, mpid, part, `piece ${part}`)).headers.get('x-agile-status'), '0');
+    });
+    const db = new Database(join(dataDir, 'metadata.sqlite'));
+    db.prepare('UPDATE multiparts SET state = 12, num_pieces = 3 WHERE mpid = ?').run(mpid);
+    db.prepare('UPDATE pieces SET state = 13 WHERE mpid = ?').run(mpid);
+    db.prepare('UPDATE pieces SET state = 10, blob_id = NULL WHERE mpid = ? AND number = 2').run(mpid);
+    db.close();
+    await serve(async (_url, rpc, app) => {
+      const [token] = (await rpc('login', ['alice', 'pw'])) as [string];
+      assert.equal(await rpc('restartMultipart', [token, mpid]), 0);
+      await app.services.joiner.idle();
+      const status = await rpc('getMultipartStatus', [token, mpid]);
+      assert.deepEqual([status.state, status.error], [12, -7], 'FAILED, piece missing');
+      assert.equal((await rpc('stat', [token, '/gap.bin'])).code, -1, 'no file was published');
+    });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
