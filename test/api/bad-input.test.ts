@@ -120,12 +120,18 @@ interface Answer {
   readonly text: string;
 }
 
-/** One request over the keep-alive agent; rejects only when no answer came. */
-function send(path: string, headers: Record<string, string>, body: string | Uint8Array | undefined): Promise<Answer> {
+/**
+ * One request over the keep-alive agent; rejects only when no answer came.
+ * A request on a reused connection that the other end had already closed
+ * is sent again once on a new one, as Node's documentation advises for
+ * keep-alive clients: Node's own parser closes a connection after a 431
+ * (headers too large), and its client can pick that connection up again.
+ */
+function send(path: string, headers: Record<string, string>, body: string | Uint8Array | undefined, fresh = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const h: OutgoingHttpHeaders = { ...headers };
     if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
-    const req = httpRequest(`${server.url}${path}`, { method: 'POST', agent, headers: h }, (res) => {
+    const req = httpRequest(`${server.url}${path}`, { method: 'POST', agent: fresh ? false : agent, headers: h }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -135,7 +141,10 @@ function send(path: string, headers: Record<string, string>, body: string | Uint
         resolve({ status: res.statusCode ?? 0, headers: answer, text: Buffer.concat(chunks).toString('utf8') });
       });
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && !fresh && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) send(path, headers, body, true).then(resolve, reject);
+      else reject(err);
+    });
     req.end(body);
   });
 }
@@ -413,7 +422,14 @@ function uploadCase(rng: Prng, n: number): Case {
     describe: `POST ${endpoint}${query} ${JSON.stringify(headers).slice(0, 600)}`,
     async run() {
       const sent = { ...headers };
-      const res = await send(`${endpoint}${query}`, sent, await encoded(body, sent));
+      let res: Answer;
+      try {
+        res = await send(`${endpoint}${query}`, sent, await encoded(body, sent));
+      } catch (err) {
+        // Headers over Node's 16 KiB limit: Node answers 431 and closes, sometimes before the client has read it.
+        if (Object.entries(sent).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v, 'latin1') + 4, 0) > 15_000) return [];
+        throw err;
+      }
       const text = res.text;
       const problems = checkCommon(res.status, [...res.headers].join('\n'), text);
       const agile = res.headers.get('x-agile-status');
