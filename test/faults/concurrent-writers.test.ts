@@ -3,7 +3,8 @@
  * to an existing file replaces it, and a reader sees the old file or the new
  * one). Many clients upload different contents at once; afterwards the file
  * is exactly one of them: stat's size and checksum are one upload's, GET
- * serves those bytes, and fsck finds no blob left over by the losers.
+ * serves those bytes, and fsck finds no blob left over by the losers. A
+ * reader polling the path meanwhile only ever sees whole uploads.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -58,6 +59,30 @@ async function checkIsOneOf(path: string, candidates: Content[]): Promise<Conten
   return winner;
 }
 
+/**
+ * Reads `path` over and over until `done` settles: every answer is 404 (not
+ * there yet) or whole bytes of one of `candidates`, matching its checksum.
+ */
+async function readWhileWriting(path: string, candidates: Content[], done: Promise<unknown>): Promise<number> {
+  let settled = false;
+  void done.finally(() => {
+    settled = true;
+  });
+  const known = new Set(candidates.map((c) => c.sha256));
+  let reads = 0;
+  while (!settled) {
+    const res = await fetch(`${server.url}/acme${path}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    reads++;
+    if (res.status === 404) continue;
+    assert.equal(res.status, 200);
+    const sha = createHash('sha256').update(body).digest('hex');
+    assert.ok(known.has(sha), `a reader saw bytes of no upload (${body.length} bytes)`);
+    assert.equal(res.headers.get('x-agile-checksum'), sha, 'a reader saw bytes that differ from their checksum');
+  }
+  return reads;
+}
+
 /** Every loser's blob is collected: fsck sees only referenced blobs. */
 async function checkNoLeftovers(): Promise<void> {
   await server.app.services.joiner.idle();
@@ -70,7 +95,8 @@ async function checkNoLeftovers(): Promise<void> {
 test(`concurrent writers: ${WRITERS} /post/raw uploads of different contents to one path leave exactly one of them`, async () => {
   const all = contents(WRITERS);
   // The directory does not exist yet: every writer also races to create it (X-Agile-Recursive).
-  const codes = await Promise.all(all.map((c) => rawUpload('/race/raw', 'same.bin', c)));
+  const writing = Promise.all(all.map((c) => rawUpload('/race/raw', 'same.bin', c)));
+  const [codes] = await Promise.all([writing, readWhileWriting('/race/raw/same.bin', all, writing)]);
   assert.deepEqual(codes, all.map(() => '0'), 'each upload is acknowledged (a later one replaces an earlier)');
   await checkIsOneOf('/race/raw/same.bin', all);
   const listed = await server.rpc('listFile', [token, '/race/raw', 100, 0, false]);
@@ -93,13 +119,14 @@ test('concurrent writers: multipart completions racing /post/raw uploads to one 
     mpids.push(mpid);
   }
   const rawContents = contents(12);
-  const answers = await Promise.all([
+  const writing = Promise.all([
     ...mpids.map(async (mpid) => {
       const res = await postComplete(server.url, token, mpid);
       return res.headers.get('x-agile-status');
     }),
     ...rawContents.map((c) => rawUpload(directory, 'same.bin', c)),
   ]);
+  const [answers] = await Promise.all([writing, readWhileWriting(`${directory}/same.bin`, [...multipartContents, ...rawContents], writing.then(() => server.app.services.joiner.idle()))]);
   assert.deepEqual(answers, answers.map(() => '0'));
   await server.app.services.joiner.idle();
   for (const mpid of mpids) {
