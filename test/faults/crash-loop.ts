@@ -20,9 +20,7 @@
  * to the failing run, not identical.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -30,6 +28,7 @@ import { openFsck } from '../../src/server/fsck.js';
 import type { FsckReport } from '../../src/service/fsck.js';
 import { compileServer, startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { Prng } from '../helpers/malformed.js';
+import { agile, bytesOf, observe, postRaw, rpc, rpcOk, sha256, uploadSize, type State } from './crash-loop-client.js';
 
 const PASSWORD = 'crash-loop';
 const WORKERS = 6;
@@ -49,8 +48,6 @@ export interface CrashLoopSummary {
   readonly unreferencedRepaired: number;
 }
 
-/** A file's contents, or null for "no file". */
-type State = string | null;
 
 interface MultipartOp {
   readonly path: string;
@@ -86,86 +83,6 @@ class Model {
     const s = this.files.get(path) ?? new Set<State>([null]);
     s.add(state);
     this.files.set(path, s);
-  }
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Bytes from the PRNG, quickly: a seeded pattern repeated, with a unique prefix. */
-function bytesOf(rng: Prng, sizeBytes: number, tag: string): Buffer {
-  const unit = rng.bytes(4096);
-  const out = Buffer.alloc(sizeBytes);
-  for (let o = 0; o < sizeBytes; o += unit.length) unit.copy(out, o);
-  Buffer.from(tag).copy(out, 0, 0, Math.min(tag.length, sizeBytes));
-  return out;
-}
-
-function uploadSize(rng: Prng): number {
-  return rng.weighted<() => number>([[1, () => 0], [3, () => 1 + rng.int(4096)], [4, () => 4096 + rng.int(256 << 10)], [2, () => (256 << 10) + rng.int(2 << 20)]])();
-}
-
-/** /post/raw in 64 KiB writes; true only when the server acknowledged it (X-Agile-Status 0). */
-function postRaw(url: string, token: string, path: string, bytes: Buffer): Promise<boolean> {
-  const slash = path.lastIndexOf('/');
-  return new Promise((resolve) => {
-    const req = request(`${url}/post/raw`, {
-      method: 'POST',
-      headers: {
-        'X-Agile-Authorization': token, 'X-Agile-Directory': path.slice(0, slash) || '/', 'X-Agile-Basename': path.slice(slash + 1),
-        'X-Agile-Recursive': 'true', 'Content-Length': String(bytes.length),
-      },
-    }, (res) => {
-      res.resume();
-      res.on('error', () => undefined);
-      resolve(res.headers['x-agile-status'] === '0');
-    });
-    req.on('error', () => resolve(false));
-    void (async () => {
-      for (let o = 0; o < bytes.length && !req.destroyed; o += 64 << 10) {
-        if (!req.write(bytes.subarray(o, o + (64 << 10)))) await drainedOrClosed(req);
-      }
-      if (!req.destroyed) req.end();
-    })();
-  });
-}
-
-function drainedOrClosed(req: ReturnType<typeof request>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      req.off('drain', done);
-      req.off('close', done);
-      resolve();
-    };
-    req.on('drain', done);
-    req.on('close', done);
-  });
-}
-
-async function rpc(url: string, method: string, params: unknown[]): Promise<any> {
-  const res = await fetch(`${url}/jsonrpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: unknown };
-  if (body.error !== undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
-
-/** An RPC that returns 0 on success; false when refused or cut short. */
-async function rpcOk(url: string, method: string, params: unknown[]): Promise<boolean> {
-  try {
-    return (await rpc(url, method, params)) === 0;
-  } catch {
-    return false;
-  }
-}
-
-async function agile(res: Promise<Response>): Promise<Response | undefined> {
-  try {
-    const r = await res;
-    await r.arrayBuffer();
-    return r.headers.get('x-agile-status') === '0' ? r : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -285,22 +202,6 @@ class Cycle {
 }
 
 /** stat and GET of one path: null when absent; otherwise both must agree on size and SHA-256. */
-async function observe(url: string, token: string, path: string): Promise<State> {
-  const stat = await rpc(url, 'stat', [token, path, true]);
-  const got = await fetch(`${url}/demo${path}`);
-  const body = Buffer.from(await got.arrayBuffer());
-  if (stat.code === -1) {
-    assert.equal(got.status, 404, `${path}: stat finds nothing, GET answers ${got.status}`);
-    return null;
-  }
-  assert.equal(stat.code, 0, `${path}: stat answers ${stat.code}`);
-  assert.equal(got.status, 200, `${path}: GET answers ${got.status}`);
-  assert.equal(body.length, stat.size, `${path}: GET length differs from stat`);
-  assert.equal(sha256(body), stat.checksum, `${path}: GET bytes differ from stat's checksum`);
-  return stat.checksum as string;
-}
-
-/** After a restart: the joins it resumes end, and every path is in one of the states the model allows. */
 async function verify(url: string, token: string, model: Model): Promise<void> {
   for (const op of model.multiparts.splice(0)) {
     let state: number | undefined;
