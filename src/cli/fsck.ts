@@ -27,6 +27,8 @@ export function registerFsck(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--no-checksums', 'compare sizes only, without reading every blob')
     .option('--min-age <duration>', 'leave leftovers younger than this alone, in case a server is still writing them', '15m')
+    // A usage error must not exit 1, which here means "everything found was repaired".
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (opts: FsckFlags) => {
       const config = loadConfig(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
       let minAgeSeconds: number;
