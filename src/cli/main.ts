@@ -6,6 +6,7 @@ import { isOriginError } from '../domain/errors.js';
 import { ConfigError, loadConfig, SETTINGS, type Config, type Setting } from '../server/config.js';
 import { serve } from '../server/main.js';
 import { openServicesFor } from '../server/open-stores.js';
+import { registerFsck } from './fsck.js';
 import type { Services } from '../service/index.js';
 
 const program = new Command('originstore')
@@ -117,6 +118,8 @@ user.command('ls').description('list users').addOption(dataDirOption()).option('
       process.stdout.write(`${u.username}\t${u.account}\tuid=${u.uid}\tgid=${u.gid}\thome=${u.home}${u.disabled ? '\tdisabled' : ''}\n`);
     }
   }));
+
+registerFsck(program);
 
 function intOption(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;

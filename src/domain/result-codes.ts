@@ -169,6 +169,8 @@ ENDPOINT_TABLES['/multipart/create'] = {
   InvalidEncoding: c(-51),
   Internal: c(-27, 500),
   Unavailable: c(-26, 503),
+  // No space to record the upload: "service unavailable (try again later)", as for a piece the page says -22 @ 503.
+  DiskFull: c(-26, 503),
 };
 ENDPOINT_TABLES['/multipart/piece'] = {
   UnknownMultipart: c(-2),
@@ -191,6 +193,7 @@ ENDPOINT_TABLES['/multipart/complete'] = {
   MultipartClosed: c(-8),
   MultipartAborted: c(-17),
   Unavailable: c(-26, 503),
+  DiskFull: c(-26, 503),
   Internal: c(-26, 503),
 };
 

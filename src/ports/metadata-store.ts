@@ -6,7 +6,8 @@
  *
  * Contract: methods never throw OriginError except `insertNode`, which throws
  * OriginError('AlreadyExists') when (parentId, name) or path is taken, so
- * that races between servers end in the documented code.
+ * that races between servers end in the documented code, and `transaction`,
+ * which throws OriginError('DiskFull') when the store has no space to commit.
  */
 import type {
   AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionOrigin, SessionRecord, UserRecord,
@@ -120,6 +121,17 @@ export interface MetadataOps {
   /** Every piece of an upload in order of arrival, duplicates included. */
   listPieces(mpid: string, offset: number, limit: number): Promise<PieceRecord[]>;
   updatePiece(mpid: string, seq: number, patch: PiecePatch): Promise<void>;
+
+  /*
+   * Whole-store scans for fsck, in keyset pages (pass the last key of a page
+   * to get the next; an empty page is the end). Read-only.
+   */
+  /** File nodes with id greater than `afterId`, by id. */
+  scanFiles(afterId: number, limit: number): Promise<NodeRecord[]>;
+  /** Uploads in every state with mpid greater than `afterMpid`, by mpid. */
+  scanMultiparts(afterMpid: string, limit: number): Promise<MultipartRecord[]>;
+  /** Blobs waiting for the garbage collector with id greater than `afterBlobId`, by id. */
+  scanGarbageBlobs(afterBlobId: string, limit: number): Promise<string[]>;
 }
 
 export interface MetadataStore extends MetadataOps {

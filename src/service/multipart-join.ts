@@ -59,6 +59,8 @@ export class MultipartJoiner {
     const { upload, pieces } = claimed;
     let blobId: string | undefined;
     try {
+      // completeMultipart checked this; a FAILED upload that fsck --repair left with a gap must not join into a wrong file.
+      if (pieces.some((p, i) => p.number !== i + 1)) throw new JoinFailure(JOIN_ERROR.pieceMissing, 'the pieces are not 1..n');
       const hash = createHash('sha256');
       const head: Buffer[] = [];
       let headBytes = 0;

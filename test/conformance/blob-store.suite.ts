@@ -68,4 +68,21 @@ export function blobStoreSuite(name: string, open: () => Promise<{ store: BlobSt
     await s.delete(blobId);
     assert.equal(await s.read(blobId), undefined);
   });
+
+  withStore('listBlobs yields every durable blob once, with its size (fsck)', async (s) => {
+    const a = await s.write(chunks([Buffer.from('abc')]));
+    const b = await s.write(chunks([Buffer.alloc(70_000, 1)]));
+    const gone = await s.write(chunks([Buffer.from('x')]));
+    await s.delete(gone.blobId);
+    const listed = new Map<string, number>();
+    for await (const blob of s.listBlobs()) {
+      assert.ok(!listed.has(blob.blobId), `${blob.blobId} listed twice`);
+      assert.ok(blob.modifiedMs > 0);
+      listed.set(blob.blobId, blob.sizeBytes);
+    }
+    assert.deepEqual([...listed].sort(), [[a.blobId, 3], [b.blobId, 70_000]].sort());
+    const temporaries = [];
+    for await (const t of s.listTemporaries()) temporaries.push(t);
+    assert.deepEqual(temporaries, [], 'finished writes leave no temporary');
+  });
 }

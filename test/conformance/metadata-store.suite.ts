@@ -138,4 +138,23 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     assert.equal((await s.listMultiparts(u.id, 0, 100, '/')).length, paths.length);
     assert.deepEqual(await s.listMultiparts(u.id + 1, 0, 100), []);
   });
+
+  withStore('scans for fsck: files, uploads and queued blobs, in keyset pages', async (s) => {
+    const root = (await s.getNodeByPath('/'))!;
+    const d = await s.insertNode(dir(root.id, '/d'));
+    const ids: number[] = [];
+    for (const name of ['c', 'a', 'b']) ids.push((await s.insertNode(file(d.id, `/d/${name}`, `blob-${name}`))).id);
+    const first = await s.scanFiles(0, 2);
+    assert.deepEqual(first.map((n) => n.path), ['/d/c', '/d/a'], 'by id, files only');
+    assert.deepEqual((await s.scanFiles(first[1]!.id, 2)).map((n) => n.path), ['/d/b']);
+    assert.deepEqual(await s.scanFiles(ids[2]!, 2), []);
+    for (const mpid of ['m2', 'm1', 'm3']) {
+      await s.createMultipart({ mpid, userId: 1, uid: 1, gid: 1, path: '/d/x', contentType: null, mtime: 0, created: 1, state: 1, error: 0, numPieces: 0 });
+    }
+    assert.deepEqual((await s.scanMultiparts('', 2)).map((m) => m.mpid), ['m1', 'm2']);
+    assert.deepEqual((await s.scanMultiparts('m2', 2)).map((m) => m.mpid), ['m3']);
+    for (const id of ['g2', 'g1', 'g3']) await s.addGarbageBlob(id);
+    assert.deepEqual(await s.scanGarbageBlobs('', 2), ['g1', 'g2']);
+    assert.deepEqual(await s.scanGarbageBlobs('g2', 5), ['g3']);
+  });
 }

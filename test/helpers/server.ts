@@ -37,8 +37,9 @@ export interface RpcOptions {
   readonly headers?: Record<string, string>;
 }
 
-export async function startServer(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'originstore-test-'));
+export async function startServer(options: { env?: Record<string, string>; clock?: Clock; parentDir?: string } = {}): Promise<TestServer> {
+  // parentDir: where the temporary data directory goes (the system's temporary directory by default).
+  const dataDir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'originstore-test-'));
   // Tests send uploads as fast as they can; the upload rate limit is tested on its own (rate-limit.test.ts).
   const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) });
   const app = await buildApp(config, options.clock ? { logger: false, clock: options.clock } : { logger: false });

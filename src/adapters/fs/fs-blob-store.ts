@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { OriginError } from '../../domain/errors.js';
-import type { BlobStore, BlobWriteResult, ByteRange } from '../../ports/blob-store.js';
+import type { BlobStore, BlobWriteResult, ByteRange, StoredBlob } from '../../ports/blob-store.js';
 
 /** Gather small network chunks into writes of about this size. */
 const WRITE_BATCH_BYTES = 1 << 20;
@@ -44,17 +44,9 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal } = {}): Promise<BlobWriteResult> {
-    try {
-      return await this.writeBlob(source, options);
-    } catch (err) {
-      throw diskFullOf(err) ?? err;
-    }
-  }
-
-  private async writeBlob(source: AsyncIterable<Buffer>, options: { signal?: AbortSignal }): Promise<BlobWriteResult> {
     const blobId = randomUUID().replaceAll('-', '');
     const temp = this.tempPath(blobId);
-    const fh = await open(temp, 'wx');
+    const fh = await open(temp, 'wx').catch(asDiskFull);
     let sizeBytes = 0;
     try {
       sizeBytes = await writeAll(fh, source, options.signal);
@@ -63,7 +55,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await fh.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
-      throw err;
+      return asDiskFull(err);
     }
     const final = this.blobPath(blobId);
     try {
@@ -72,7 +64,7 @@ export class FsBlobStore implements BlobStore {
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       await unlink(final).catch(() => undefined);
-      throw err;
+      return asDiskFull(err);
     }
     return { blobId, sizeBytes };
   }
@@ -107,6 +99,27 @@ export class FsBlobStore implements BlobStore {
       removed++;
     }
     return removed;
+  }
+
+  async *listBlobs(): AsyncGenerator<StoredBlob> {
+    const root = join(this.root, 'blobs');
+    for (const shard of (await readdir(root)).sort()) {
+      const dir = join(root, shard);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        // Only files this store wrote: a foreign file is nobody's blob, and fsck must never delete it.
+        if (!/^[0-9a-f]{32}$/.test(name) || name.slice(0, 2) !== shard) continue;
+        const st = await stat(join(dir, name)).catch(() => undefined);
+        if (st?.isFile()) yield { blobId: name, sizeBytes: st.size, modifiedMs: st.mtimeMs };
+      }
+    }
+  }
+
+  async *listTemporaries(): AsyncGenerator<StoredBlob> {
+    const dir = join(this.root, 'tmp');
+    for (const name of await readdir(dir)) {
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (st) yield { blobId: name, sizeBytes: st.size, modifiedMs: st.mtimeMs };
+    }
   }
 
   /** Size on disk, for fsck and tests. */
@@ -177,15 +190,14 @@ function dropBytes(buffers: Buffer[], n: number): Buffer[] {
 }
 
 /**
- * A file system that is full (or a quota that is reached) is the API's
- * "disk full" (-22 @ 503 on the upload endpoints), not an internal error.
- * Only errors of the file system calls count: a source that fails is not
- * the disk.
+ * A full filesystem (or quota) is the documented DiskFull (-22 @ 503 on the
+ * upload endpoints), not an internal error: the client may retry later.
+ * Anything else is rethrown as it is.
  */
-function diskFullOf(err: unknown): OriginError | undefined {
-  const e = err as NodeJS.ErrnoException;
-  if ((e?.code === 'ENOSPC' || e?.code === 'EDQUOT') && typeof e.syscall === 'string') return new OriginError('DiskFull', {}, { cause: err });
-  return undefined;
+function asDiskFull(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') throw new OriginError('DiskFull', { reason: 'no space left for the upload' }, { cause: err });
+  throw err;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

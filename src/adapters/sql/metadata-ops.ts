@@ -396,6 +396,21 @@ export class SqlMetadataOps implements MetadataOps {
     if (Object.keys(values).length === 0) return;
     await this.db.updateTable('pieces').set(values as never).where('mpid', '=', mpid).where('seq', '=', seq).execute();
   }
+
+  async scanFiles(afterId: number, limit: number): Promise<NodeRecord[]> {
+    const rows = await this.db.selectFrom('nodes').selectAll().where('kind', '=', 2).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    return rows.map(toNode);
+  }
+
+  async scanMultiparts(afterMpid: string, limit: number): Promise<MultipartRecord[]> {
+    const rows = await this.db.selectFrom('multiparts').selectAll().where('mpid', '>', afterMpid).orderBy('mpid').limit(limit).execute();
+    return rows.map(toMultipart);
+  }
+
+  async scanGarbageBlobs(afterBlobId: string, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('garbage_blobs').select('blob_id').where('blob_id', '>', afterBlobId).orderBy('blob_id').limit(limit).execute();
+    return rows.map((r) => r.blob_id);
+  }
 }
 
 function toMultipart(r: Selectable<MultipartsTable>): MultipartRecord {

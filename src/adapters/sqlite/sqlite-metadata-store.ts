@@ -94,6 +94,13 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'login'`,
 ];
 
+/** A commit that found no space is the documented DiskFull, as a blob write is (the client may retry). */
+function asDiskFull(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL') return new OriginError('DiskFull', { reason: 'no space left for the metadata' }, { cause: err });
+  return err;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -125,10 +132,9 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
         await sql`COMMIT`.execute(conn);
         return result;
       } catch (err) {
+        // After SQLITE_FULL SQLite may already have rolled back; a failing ROLLBACK must not hide the cause.
         await sql`ROLLBACK`.execute(conn).catch(() => undefined);
-        // A database that cannot grow is the documented "disk full", not a fault of ours.
-        if ((err as { code?: unknown } | null)?.code === 'SQLITE_FULL') throw new OriginError('DiskFull', { reason: 'the metadata store is full' }, { cause: err });
-        throw err;
+        throw asDiskFull(err);
       }
     });
   }
