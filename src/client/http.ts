@@ -28,15 +28,15 @@ export interface PostOptions {
 }
 
 /** Path headers: ASCII as is, anything else URI-quoted under X-Agile-Encoding: UTF8 (using_utf8.md). */
-export function pathHeaders(path: string, directoryHeader = 'X-Agile-Directory', basenameHeader: string | undefined = 'X-Agile-Basename'): Record<string, string> {
+export function pathHeaders(path: string, directoryHeader = 'X-Agile-Directory', basenameHeader: string | null = 'X-Agile-Basename'): Record<string, string> {
   const clean = path.startsWith('/') ? path : `/${path}`;
   const cut = clean.lastIndexOf('/');
-  const directory = basenameHeader === undefined ? clean : cut <= 0 ? '/' : clean.slice(0, cut);
+  const directory = basenameHeader === null ? clean : cut <= 0 ? '/' : clean.slice(0, cut);
   const basename = clean.slice(cut + 1);
   const ascii = /^[\x20-\x7e]*$/.test(clean);
   const quote = (s: string) => (ascii ? s : encodeURIComponent(s).replaceAll('%2F', '/'));
   const out: Record<string, string> = { [directoryHeader]: quote(directory) };
-  if (basenameHeader !== undefined) out[basenameHeader] = quote(basename);
+  if (basenameHeader !== null) out[basenameHeader] = quote(basename);
   if (!ascii) out['X-Agile-Encoding'] = 'UTF8';
   return out;
 }
@@ -121,7 +121,7 @@ export async function postFile(transport: Transport, file: Blob, options: PostOp
 
 /** POST /post/directory: creates a directory, and its parents unless `recursive` is false. */
 export async function postDirectory(transport: Transport, path: string, recursive = true): Promise<void> {
-  const headers = { ...pathHeaders(path, 'X-Agile-Directory', undefined), 'X-Agile-Recursive': String(recursive) };
+  const headers = { ...pathHeaders(path, 'X-Agile-Directory', null), 'X-Agile-Recursive': String(recursive) };
   const response = await transport.agile('/post/directory', '/post/directory', () => ({ method: 'POST', headers }), { idempotent: true, replayable: true });
   await checkStatus('/post/directory', response);
   await response.body?.cancel();
@@ -131,7 +131,7 @@ export async function postDirectory(transport: Transport, path: string, recursiv
 export async function accountLogin(transport: Transport, username: string, password: string, options: { expirySeconds?: number; subdir?: string } = {}): Promise<Session> {
   const headers: Record<string, string> = { 'X-Agile-Username': username, 'X-Agile-Password': password };
   if (options.expirySeconds !== undefined) headers['X-Agile-Expiry'] = String(options.expirySeconds);
-  if (options.subdir !== undefined) Object.assign(headers, pathHeaders(options.subdir, 'X-Agile-Subdir', undefined));
+  if (options.subdir !== undefined) Object.assign(headers, pathHeaders(options.subdir, 'X-Agile-Subdir', null));
   const response = await checkStatus('/account/login', await transport.send('/account/login', '/account/login', () => ({ method: 'POST', headers }), true));
   await response.body?.cancel();
   return {

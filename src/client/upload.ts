@@ -82,7 +82,8 @@ export async function uploadFile(client: OriginStoreClient, source: UploadSource
   if (random && random.sizeBytes <= threshold && options.resumeMultipartId === undefined) return rawRandom(client, random, path, options);
   if (random || bytes !== undefined) {
     const size = random ? random.sizeBytes : sizeOf(bytes!)!;
-    const pieceSize = Math.max(partSize, Math.ceil(size / (options.maxPieces ?? 1000) / MiB) * MiB);
+    const needed = Math.ceil(size / (options.maxPieces ?? 1000));
+    const pieceSize = needed > partSize ? Math.ceil(needed / MiB) * MiB : partSize;
     return multipart(client, new PieceReader(random ? random.stream() : toStream(bytes!)), path, pieceSize, size, undefined, options);
   }
   const reader = new PieceReader(stream!);
