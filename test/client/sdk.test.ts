@@ -44,10 +44,11 @@ async function rejectsWith(promise: Promise<unknown>, expected: { call: string; 
 
 test('client: logs in on first use and knows the session root', async () => {
   const fresh = new OriginStoreClient({ url: server.url, username: USER, password: PASSWORD });
-  assert.equal(fresh.session, undefined);
+  const rootOf = (c: OriginStoreClient) => c.session?.root;
+  assert.equal(rootOf(fresh), undefined);
   const who = await fresh.checkToken();
   assert.equal(who.username, USER);
-  assert.equal(fresh.session?.root, `/${ACCOUNT}`);
+  assert.equal(rootOf(fresh), `/${ACCOUNT}`);
   assert.equal(who.path, `/${ACCOUNT}`);
 });
 
