@@ -29,7 +29,7 @@ after(async () => {
 });
 
 const os = (args: string[], extra: Record<string, string | undefined> = {}, input?: string) => originstore(args, { env: { ...env, ...extra }, ...(input !== undefined ? { input } : {}) });
-const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 test('login: saves the profile with the password in a file only its owner can read; later commands need no environment', async () => {
   const dir = await newConfigDir();
