@@ -37,6 +37,8 @@ export interface UploadFileOptions {
   /** Called once the multipart upload exists, so a caller can record the mpid to resume it later. */
   readonly onMultipartCreated?: (mpid: string) => void;
   readonly onProgress?: ProgressListener;
+  /** Called when a multipart upload has sent every piece and the server starts joining them. */
+  readonly onJoining?: () => void;
   readonly signal?: AbortSignal;
 }
 
@@ -204,6 +206,7 @@ async function multipart(
     throw new OriginStoreError('/multipart/piece', -3, { meaning: `the multipart upload ${mpid} holds piece ${beyond[0]} beyond this file's ${pieces} pieces: abort it and upload again` });
   }
   await client.completeMultipart(mpid);
+  options.onJoining?.();
   await joined(client, mpid, options.signal);
   const sha256 = whole.digestHex();
   const stat = await client.stat(path, { detail: true });

@@ -76,7 +76,7 @@ export function registerTransferCommands(program: Command): void {
       let remote = remotePath(target ?? name);
       if (target === undefined || target.endsWith('/') || (await isDirectory(client, remote))) remote = joinRemote(target === undefined ? '/' : remote, name);
       const bar = progressBar(`put ${name}`, { json: ctx.out.json, quiet: opts.quiet ?? false });
-      const options = { ...uploadOptions(opts), onProgress: (p: Parameters<typeof bar.update>[0]) => bar.update(p) };
+      const options = { ...uploadOptions(opts), onProgress: (p: Parameters<typeof bar.update>[0]) => bar.update(p), onJoining: () => bar.note('joining pieces…') };
       try {
         const result = local === '-'
           ? { ...(await client.uploadFile(fromNodeStream(process.stdin), remote, options)), resumed: false }
