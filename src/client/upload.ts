@@ -13,6 +13,8 @@ import type { PieceSummary, ProgressListener } from './types.js';
 /** A source that can be read from any offset (a Blob, a local file): its size is known up front. */
 export interface RandomAccessSource {
   readonly sizeBytes: number;
+  /** The Blob behind the source, if any: a browser sends a Blob as it is, since fetch cannot stream a body there. */
+  readonly blob?: Blob;
   read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
   stream(): ReadableStream<Uint8Array>;
 }
@@ -63,6 +65,7 @@ export function isRandomAccess(source: unknown): source is RandomAccessSource {
 export function blobSource(blob: Blob): RandomAccessSource {
   return {
     sizeBytes: blob.size,
+    blob,
     read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
     stream: () => blob.stream() as ReadableStream<Uint8Array>,
   };
@@ -108,7 +111,7 @@ async function rawRandom(client: OriginStoreClient, source: RandomAccessSource, 
   const reader = source.stream().getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) hasher.update(r.value);
   const sha256 = hasher.digestHex();
-  const body = typeof Blob !== 'undefined' && source instanceof Blob ? source : source.stream();
+  const body = source.blob ?? source.stream();
   return rawWithDigest(client, body, source.sizeBytes, sha256, path, options);
 }
 
