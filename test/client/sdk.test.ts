@@ -302,8 +302,16 @@ test('download: a private account is read through a MediaVault URL', async () =>
   }
 });
 
-test('health: the server answers /healthz', async () => {
+test('head: size, digest and type of a file through egress, without the bytes', async () => {
+  const d = await dir('head');
+  await client.postRaw('{"a":1}', { path: `${d}/h.json`, mtimeSeconds: 1_700_000_000 });
+  assert.deepEqual(await client.head(`${d}/h.json`), { sizeBytes: 7, sha256: sha('{"a":1}'), contentType: 'application/json', mtimeSeconds: 1_700_000_000 });
+  await rejectsWith(client.head(`${d}/none`), { call: 'HEAD', code: -1 });
+});
+
+test('health and metrics: /healthz answers ready, /metrics the counters', async () => {
   assert.equal(await client.health(), true);
+  assert.match(await client.metrics(), /^# HELP /m);
 });
 
 test('client: an upload answered 429 waits for Retry-After and is sent again', async (t) => {
