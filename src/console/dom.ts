@@ -53,6 +53,7 @@ const PATHS: Record<string, string> = {
   all: 'M4 6h16M4 12h16M4 18h16',
   grid: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
   check: 'M5 12l5 5 9-10',
+  refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-5-5',
 };
 

@@ -78,8 +78,8 @@ export class FileTable {
       ];
     return h('tr', { class: `${e.kind}${isSelected ? ' selected' : ''}`, 'data-name': e.name },
       h('td', { class: 'select' }, check),
-      h('td', { class: 'name' }, open, isNew ? h('span', { class: 'badge-new' }, 'New') : null,
-        h('span', { class: 'meta-mobile' }, e.kind === 'dir' ? formatDate(dateOf(e)) : `${formatBytes(e.sizeBytes)} · ${formatDate(dateOf(e))}`)),
+      h('td', { class: 'name' }, h('div', { class: 'name-cell' }, open, isNew ? h('span', { class: 'badge-new' }, 'New') : null,
+        h('span', { class: 'meta-mobile' }, e.kind === 'dir' ? formatDate(dateOf(e)) : `${formatBytes(e.sizeBytes)} · ${formatDate(dateOf(e))}`))),
       h('td', { class: 'size' }, e.kind === 'dir' ? '—' : formatBytes(e.sizeBytes)),
       h('td', { class: 'date' }, formatDate(dateOf(e))),
       h('td', { class: 'actions' }, h('div', { class: 'action-buttons' }, ...actions),

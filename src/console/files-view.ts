@@ -151,7 +151,8 @@ export class FilesView {
     const list = h('ol', {}, ...parts.map((c, i) => h('li', {},
       i === parts.length - 1 ? h('span', { 'aria-current': 'page' }, c.name) : h('a', { href: hashOf(c.path) }, c.name))));
     const back = this.folder === '/' ? null : h('a', { class: 'go-back', href: hashOf(parentOf(this.folder)) }, icon('back'), 'Go back');
-    this.#crumbs.replaceChildren(list, ...(back ? [back] : []));
+    const refresh = iconButton('refresh', 'Refresh', () => this.navigate(this.folder), { class: 'icon-button small' });
+    this.#crumbs.replaceChildren(list, h('div', { class: 'crumb-tools' }, back, refresh));
   }
 
   #render(): void {

@@ -21,6 +21,7 @@ function showLogin(notice = ''): void {
   leave?.();
   leave = undefined;
   forgetSession();
+  for (const dialog of document.querySelectorAll('dialog')) dialog.close();
   document.title = 'Log in · originstore';
   root.replaceChildren(loginView(baseUrl, notice, (token, username) => {
     saveSession({ token, username });

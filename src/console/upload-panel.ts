@@ -115,14 +115,17 @@ export class UploadPanel {
     const running = this.queue.active.length > 0;
     const percent = t.sizeBytes === 0 ? (running ? 0 : 100) : Math.floor((t.sentBytes / t.sizeBytes) * 100);
     const summary = running
-      ? `Uploading ${t.finished + 1 > t.files ? t.files : t.finished + 1} of ${t.files} · ${formatRate(t.bytesPerSecond)} · ${Number.isNaN(t.secondsLeft) ? 'estimating…' : `${formatDuration(t.secondsLeft)} left`}`
+      ? `Uploading: ${t.finished} of ${t.files} file${t.files === 1 ? '' : 's'} done`
       : `Uploaded ${t.finished} of ${t.files} file${t.files === 1 ? '' : 's'}${t.failed ? ` · ${t.failed} failed` : ''}`;
+    const detail = running
+      ? `${formatBytes(t.sentBytes)} of ${formatBytes(t.sizeBytes)} · ${formatRate(t.bytesPerSecond)} · ${Number.isNaN(t.secondsLeft) ? 'estimating time left…' : `${formatDuration(t.secondsLeft)} left`}`
+      : `${formatBytes(t.sentBytes)} of ${formatBytes(t.sizeBytes)}`;
     const toggle = h('button', { type: 'button', class: 'link-button', 'aria-expanded': String(this.#open), onclick: () => { this.#open = !this.#open; this.#render(); } }, this.#open ? 'Hide details' : 'Show details');
     const head = h('div', { class: 'upload-head' },
       h('div', { class: 'upload-summary' },
         h('p', { class: 'upload-title', 'aria-live': 'polite' }, summary),
         h('progress', { class: 'bar', max: 100, value: percent, 'aria-label': 'Overall upload progress' }),
-        h('p', { class: 'hint' }, `${formatBytes(t.sentBytes)} of ${formatBytes(t.sizeBytes)}`)),
+        h('p', { class: 'hint' }, detail)),
       h('div', { class: 'upload-buttons' },
         toggle,
         running
