@@ -8,7 +8,7 @@ import { ConsoleApi, type SessionInfo } from './api.js';
 import { h, icon } from './dom.js';
 import { FilesView, folderOfHash } from './files-view.js';
 import { loginView } from './login-view.js';
-import { errorText, notify } from './notify.js';
+import { clearNotices, errorText, notify } from './notify.js';
 import { forgetSession, loadSession, saveSession } from './session.js';
 import { DEFAULT_SEND, type SendOptions } from './upload-send.js';
 
@@ -22,6 +22,7 @@ function showLogin(notice = ''): void {
   leave = undefined;
   forgetSession();
   for (const dialog of document.querySelectorAll('dialog')) dialog.close();
+  clearNotices();
   document.title = 'Log in · originstore';
   root.replaceChildren(loginView(baseUrl, notice, (token, username) => {
     saveSession({ token, username });

@@ -8,12 +8,21 @@ function regionOf(): HTMLElement {
   return region;
 }
 
+const MAX_SHOWN = 3;
+
 export function notify(message: string, kind: 'info' | 'error' = 'info'): void {
   const toast = h('div', { class: `toast ${kind}` }, h('span', {}, message));
   toast.append(iconButton('x', 'Dismiss', () => toast.remove()));
-  regionOf().append(toast);
-  // Errors stay until dismissed; the rest fade after a while.
-  if (kind === 'info') setTimeout(() => toast.remove(), 5000);
+  const region = regionOf();
+  region.append(toast);
+  while (region.children.length > MAX_SHOWN) region.firstElementChild!.remove();
+  // Errors stay longer, to be read.
+  setTimeout(() => toast.remove(), kind === 'error' ? 12_000 : 5000);
+}
+
+/** A new screen (login, logout) starts without the last one's messages. */
+export function clearNotices(): void {
+  region?.replaceChildren();
 }
 
 export function errorText(err: unknown): string {
