@@ -42,6 +42,7 @@ const MAY_IMPORT: Record<string, (layer: string) => boolean> = {
   transport: (l) => ['domain', 'service', 'transport'].includes(l),
   server: () => true,
   cli: (l) => ['domain', 'server', 'service', 'cli', 'client'].includes(l),
+  client: (l) => ['domain', 'client'].includes(l),
   // The browser console reaches the server only through the API (STYLE.md).
   console: (l) => ['console', 'client'].includes(l),
 };
@@ -66,4 +67,41 @@ for (const file of files(SRC)) {
 
 test('architecture: no console.log in src/ (the logger writes structured lines)', () => {
   for (const file of files(SRC)) assert.ok(!/console\.log\(/.test(readFileSync(file, 'utf8')), relative(SRC, file));
+});
+
+/**
+ * The SDK runs in browsers: client/ reaches only the pure domain modules it
+ * needs, and no node: module except from client/node.ts, which nothing else
+ * in client/ imports (the browser build never loads it).
+ */
+const CLIENT_DOMAIN = ['domain/result-codes.ts', 'domain/model.ts', 'domain/errors.ts'];
+const CLIENT_NODE_ONLY = 'client/node.ts';
+
+test('architecture: client/ imports only domain/result-codes, domain/model and domain/errors, and node: only in client/node.ts', () => {
+  for (const file of files(join(SRC, 'client'))) {
+    const rel = relative(SRC, file);
+    for (const { spec, target } of importsOf(file)) {
+      if (target) {
+        const to = relative(SRC, target);
+        if (to.startsWith('domain/')) assert.ok(CLIENT_DOMAIN.includes(to), `${rel} must not import ${to}`);
+        if (rel !== CLIENT_NODE_ONLY) assert.notEqual(to, CLIENT_NODE_ONLY, `${rel} must not import client/node.ts`);
+      } else if (rel !== CLIENT_NODE_ONLY) {
+        assert.ok(!spec.startsWith('node:') && !/^[a-z@]/.test(spec), `${rel} must not import ${spec} (the browser build loads it)`);
+      }
+    }
+  }
+});
+
+test('architecture: everything the browser build of client/ loads is free of node: and package imports', () => {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const { spec, target } of importsOf(file)) {
+      if (target) visit(target);
+      else assert.fail(`${relative(SRC, file)} imports ${spec}, which a browser cannot load`);
+    }
+  };
+  visit(join(SRC, 'client/index.ts'));
+  assert.ok(seen.size > 1);
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `originstore` command: serve, and the account and user admin commands. */
+/** The `originstore` command: serve, the account and user admin commands, and the client commands (cli/client/). */
 import { Command, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { isOriginError } from '../domain/errors.js';
@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, SETTINGS, type Config, type Setting } from '..
 import { serve } from '../server/main.js';
 import { openServicesFor } from '../server/open-stores.js';
 import type { Services } from '../service/index.js';
+import { registerClientCommands } from './client/register.js';
 
 const program = new Command('originstore')
   .description('A self-hostable server for the Origin Storage API (JSON-RPC and X-Agile-* HTTP uploads)')
@@ -129,6 +130,8 @@ function intOption(raw: string | undefined, name: string): number | undefined {
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}: '${raw}' is not a whole number`);
   return Number(raw);
 }
+
+registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || isOriginError(err)) {
