@@ -1,12 +1,13 @@
 /**
- * The console's view of the Origin Storage API: the calls it makes, typed,
- * with one error type. JSON-RPC goes through `rpc()`; uploads go through
- * XMLHttpRequest because fetch cannot report upload progress in browsers.
- * A -10001 answer anywhere means the session is over: `onExpired` brings
- * the login screen back.
+ * The console's view of the Origin Storage API, over the typed client
+ * (src/client): the calls the console makes, with one error type whose
+ * message is fit to show. A -10001 answer anywhere means the session is
+ * over: `onExpired` brings the login screen back. The client is given the
+ * token only, never the password, so it cannot log in again by itself.
  */
-import type { Entry, EntryKind } from './listing.js';
+import { OriginStoreClient, OriginStoreError, OriginStoreNetworkError, type UploadFileResult } from '../client/index.js';
 import type { ListPage } from './folder-loader.js';
+import type { Entry, EntryKind } from './listing.js';
 
 export class ApiError extends Error {
   constructor(
@@ -55,9 +56,15 @@ export interface Links {
   readonly previewUrl: string;
 }
 
-export type Progress = (sentBytes: number) => void;
+export interface UploadOptions {
+  readonly multipartThresholdBytes: number;
+  readonly partSizeBytes: number;
+  readonly concurrency: number;
+  readonly onProgress: (sentBytes: number) => void;
+  readonly signal: AbortSignal;
+}
 
-/** What the codes mean where the console meets them (the spec's per-method lists). */
+/** What the codes mean where the console meets them, in the words of the spec's per-method lists. */
 const MEANINGS: Readonly<Record<number, string>> = {
   [-1]: 'It does not exist (or the path is not valid).',
   [-2]: 'Something with that name already exists.',
@@ -69,45 +76,30 @@ const MEANINGS: Readonly<Record<number, string>> = {
   [-41]: 'Type a password.',
 };
 
-function codeOf(result: unknown): number {
-  if (typeof result === 'number') return result;
-  if (result !== null && typeof result === 'object' && typeof (result as { code?: unknown }).code === 'number') return (result as { code: number }).code;
-  return 0;
-}
-
-/** Segments URI-quoted for X-Agile-Encoding: UTF8 (using_utf8.md), '/' kept. */
-function quotePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
 export class ConsoleApi {
-  #nextId = 1;
+  readonly client: OriginStoreClient;
 
   constructor(
     readonly baseUrl: string,
     readonly token: string,
     private readonly onExpired: () => void,
-  ) {}
-
-  static async login(baseUrl: string, username: string, password: string): Promise<LoginAnswer> {
-    const result = await rawRpc(baseUrl, 'login', { username, password, detail: true }, 1);
-    if (Array.isArray(result) && typeof result[0] === 'string') {
-      return { token: result[0], root: String((result[1] as { path?: string } | null)?.path ?? '/') };
-    }
-    const code = typeof result === 'number' ? result : -10001;
-    throw new ApiError('login', code, code === -10001 ? 'The user name or password is wrong.' : (MEANINGS[code] ?? `Login failed (${code}).`));
+  ) {
+    this.client = new OriginStoreClient({ url: baseUrl, token });
   }
 
-  /** A call that takes the token first; a non-zero code becomes an ApiError. */
-  async rpc<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const result = await rawRpc(this.baseUrl, method, { token: this.token, ...params }, this.#nextId++);
-    const code = codeOf(result);
-    if (code === -10001) {
-      this.onExpired();
-      throw new SessionExpired(method);
+  static async login(baseUrl: string, username: string, password: string): Promise<LoginAnswer> {
+    try {
+      const session = await new OriginStoreClient({ url: baseUrl, username, password }).login();
+      return { token: session.token, root: session.root };
+    } catch (err) {
+      if (err instanceof OriginStoreError && err.code === -10001) throw new ApiError('login', -10001, 'The user name or password is wrong.');
+      throw translate('login', err);
     }
-    if (code !== 0) throw new ApiError(method, code, MEANINGS[code] ?? `${method} failed with code ${code}.`);
-    return result as T;
+  }
+
+  /** Any token-taking method by name, the extensions included; a non-zero code becomes an ApiError. */
+  rpc<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return this.#guard(method, this.client.call<T>(method, params));
   }
 
   async sessionInfo(): Promise<SessionInfo> {
@@ -116,115 +108,100 @@ export class ConsoleApi {
   }
 
   async logout(): Promise<void> {
-    await rawRpc(this.baseUrl, 'logout', { token: this.token }, this.#nextId++).catch(() => undefined);
+    await this.client.logout().catch(() => undefined);
   }
 
   readonly list = async (kind: EntryKind, path: string, cookie: number, pageSize: number): Promise<ListPage> => {
-    const r = await this.rpc<{ cookie: number; list: WireEntry[] }>(kind === 'dir' ? 'listDir' : 'listFile', { path, pageSize, cookie, stat: true });
-    return { cookie: r.cookie, entries: r.list.map((w) => toEntry(kind, w)) };
+    const options = { pageSize, cookie, stat: true };
+    const page = await this.#guard(kind === 'dir' ? 'listDir' : 'listFile', kind === 'dir' ? this.client.listDir(path, options) : this.client.listFile(path, options));
+    return { cookie: page.cookie, entries: page.list.map((w) => toEntry(kind, w.name, w.stat ?? {})) };
   };
 
   async stat(path: string): Promise<Entry> {
-    const r = await this.rpc<WireStat & { type: number }>('stat', { path, detail: true });
-    return toEntry(r.type === 1 ? 'dir' : 'file', { name: path.slice(path.lastIndexOf('/') + 1), stat: r });
+    const s = await this.#guard('stat', this.client.stat(path, { detail: true }));
+    return toEntry(s.type === 1 ? 'dir' : 'file', path.slice(path.lastIndexOf('/') + 1), s);
   }
 
-  async makeDir(path: string, leading = false): Promise<void> {
-    await this.rpc(leading ? 'makeDir2' : 'makeDir', { path });
+  makeDir(path: string, leading = false): Promise<void> {
+    return this.#guard(leading ? 'makeDir2' : 'makeDir', leading ? this.client.makeDir2(path) : this.client.makeDir(path));
   }
 
-  async deleteFile(path: string): Promise<void> {
-    await this.rpc('deleteFile', { path });
+  deleteFile(path: string): Promise<void> {
+    return this.#guard('deleteFile', this.client.deleteFile(path));
   }
 
-  async deleteDir(path: string): Promise<void> {
-    await this.rpc('deleteDir', { path });
+  deleteDir(path: string): Promise<void> {
+    return this.#guard('deleteDir', this.client.deleteDir(path));
   }
 
-  async rename(oldpath: string, newpath: string): Promise<void> {
-    await this.rpc('rename', { oldpath, newpath });
+  rename(oldPath: string, newPath: string): Promise<void> {
+    return this.#guard('rename', this.client.rename(oldPath, newPath));
   }
 
   async links(path: string, expirySeconds: number): Promise<Links> {
-    const r = await this.rpc<{ download_url: string; preview_url: string }>('mediaVaultUrl', { path, expiry: expirySeconds });
+    const r = await this.#guard('mediaVaultUrl', this.client.mediaVaultUrl(path, expirySeconds));
     return { downloadUrl: r.download_url, previewUrl: r.preview_url };
   }
 
-  async multipartState(mpid: string): Promise<{ state: number; error: number }> {
-    const r = await this.rpc<{ state: number; error: number }>('getMultipartStatus', { mpid });
-    return { state: r.state, error: r.error };
-  }
-
-  async abortMultipart(mpid: string): Promise<void> {
-    await this.rpc('abortMultipart', { mpid }).catch(() => undefined);
-  }
-
-  // --- uploads over HTTP ---------------------------------------------------
-
-  /** /post/raw of one file into `folder` (created with its parents when missing). */
-  postRaw(folder: string, name: string, body: Blob, onProgress: Progress, signal: AbortSignal): Promise<void> {
-    return this.xhr('/post/raw', body, {
-      'X-Agile-Directory': quotePath(folder), 'X-Agile-Basename': encodeURIComponent(name), 'X-Agile-Recursive': 'true',
-      'X-Agile-Encoding': 'UTF8', 'X-Agile-Content-Detect': 'name',
-    }, onProgress, signal).then(() => undefined);
-  }
-
-  async multipartCreate(folder: string, name: string): Promise<string> {
-    const r = await this.agile('/multipart/create', {
-      'X-Agile-Directory': quotePath(folder), 'X-Agile-Basename': encodeURIComponent(name), 'X-Agile-Encoding': 'UTF8',
-    });
-    const mpid = r.get('x-agile-multipart');
-    if (!mpid) throw new ApiError('/multipart/create', -27, 'The server did not start the upload.');
-    return mpid;
-  }
-
-  multipartPiece(mpid: string, number: number, body: Blob, onProgress: Progress, signal: AbortSignal): Promise<void> {
-    return this.xhr('/multipart/piece', body, { 'X-Agile-Multipart': mpid, 'X-Agile-Part': String(number) }, onProgress, signal).then(() => undefined);
-  }
-
-  async multipartComplete(mpid: string): Promise<void> {
-    await this.agile('/multipart/complete', { 'X-Agile-Multipart': mpid });
-  }
-
-  private async agile(path: string, headers: Record<string, string>): Promise<Headers> {
-    const response = await fetch(this.baseUrl + path, { method: 'POST', headers: { ...headers, 'X-Agile-Authorization': this.token } });
-    await response.arrayBuffer();
-    this.checkAgile(path, response.status, response.headers.get('x-agile-status'));
-    return response.headers;
-  }
-
-  private checkAgile(path: string, httpStatus: number, agileStatus: string | null): void {
-    const code = agileStatus === null ? (httpStatus === 200 ? 0 : -5) : Number(agileStatus);
-    if (code === -10001) {
-      this.onExpired();
-      throw new SessionExpired(path);
+  /**
+   * One file, the client's way: /post/raw (through XMLHttpRequest, for its
+   * progress events) or parallel multipart pieces, every digest checked. A
+   * cancelled multipart upload is aborted on the server too.
+   */
+  async upload(file: Blob, path: string, o: UploadOptions): Promise<UploadFileResult> {
+    if (file.size <= o.multipartThresholdBytes) return this.#guard('/post/raw', this.#raw(file, path, o));
+    let mpid: string | undefined;
+    try {
+      return await this.#guard('upload', this.client.uploadFile(file, path, {
+        multipartThresholdBytes: o.multipartThresholdBytes, partSizeBytes: o.partSizeBytes, concurrency: o.concurrency, createParents: true,
+        signal: o.signal, onProgress: (p) => o.onProgress(p.transferredBytes), onMultipartCreated: (id) => { mpid = id; },
+      }));
+    } catch (err) {
+      if (mpid !== undefined) await this.client.abortMultipart(mpid).catch(() => undefined);
+      throw err;
     }
-    if (httpStatus === 429) throw new ApiError(path, -429, 'The server is busy; try again in a moment.');
-    if (code !== 0) throw new ApiError(path, code, `${path} failed with code ${code}${MEANINGS[code] ? `: ${MEANINGS[code]}` : '.'}`);
   }
 
-  private xhr(path: string, body: Blob, headers: Record<string, string>, onProgress: Progress, signal: AbortSignal): Promise<XMLHttpRequest> {
-    return new Promise((resolve, reject) => {
-      const request = new XMLHttpRequest();
-      request.open('POST', this.baseUrl + path);
-      for (const [k, v] of Object.entries({ ...headers, 'X-Agile-Authorization': this.token })) request.setRequestHeader(k, v);
-      request.upload.onprogress = (e) => onProgress(e.loaded);
-      request.onload = () => {
-        try {
-          this.checkAgile(path, request.status, request.getResponseHeader('x-agile-status'));
-          onProgress(body.size);
-          resolve(request);
-        } catch (err) {
-          reject(err);
-        }
-      };
-      request.onerror = () => reject(new ApiError(path, -5, 'The connection failed.'));
-      request.onabort = () => reject(new DOMException('cancelled', 'AbortError'));
-      if (signal.aborted) return reject(new DOMException('cancelled', 'AbortError'));
-      signal.addEventListener('abort', () => request.abort(), { once: true });
-      request.send(body);
-    });
+  /**
+   * uploadFile sends a small Blob as a ReadableStream, which a browser sends
+   * only over HTTP/2 (Chromium: ERR_ALPN_NEGOTIATION_FAILED on HTTP/1.1);
+   * postRaw with the Blob itself goes through XMLHttpRequest. The digest is
+   * computed first so the server refuses bytes that do not match it.
+   */
+  async #raw(file: Blob, path: string, o: UploadOptions): Promise<UploadFileResult> {
+    const hasher = this.client.createHasher();
+    const reader = (file.stream() as ReadableStream<Uint8Array>).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      o.signal.throwIfAborted();
+      hasher.update(r.value);
+    }
+    const sha256 = hasher.digestHex();
+    const sent = await this.client.postRaw(file, { path, createParents: true, sha256, signal: o.signal, onProgress: (p) => o.onProgress(p.transferredBytes) });
+    if (sent.sha256 !== sha256 || sent.sizeBytes !== file.size) throw new ApiError('/post/raw', -26, 'The server stored different bytes from those sent.');
+    o.onProgress(file.size);
+    return { path, sizeBytes: file.size, sha256, method: 'raw' };
   }
+
+  async #guard<T>(call: string, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      if (err instanceof OriginStoreError && err.code === -10001) {
+        this.onExpired();
+        throw new SessionExpired(call);
+      }
+      throw translate(call, err);
+    }
+  }
+}
+
+function translate(call: string, err: unknown): unknown {
+  if (err instanceof OriginStoreError) {
+    if (err.httpStatus === 429) return new ApiError(call, err.code, 'The server is busy; try again in a moment.');
+    return new ApiError(err.call, err.code, MEANINGS[err.code] ?? `${err.meaning[0]?.toUpperCase() ?? ''}${err.meaning.slice(1)} (${err.call}, code ${err.code}).`);
+  }
+  if (err instanceof OriginStoreNetworkError) return new ApiError(call, -5, 'The server cannot be reached.');
+  return err;
 }
 
 interface WireStat {
@@ -235,26 +212,6 @@ interface WireStat {
   readonly checksum?: string;
 }
 
-interface WireEntry {
-  readonly name: string;
-  readonly stat?: WireStat;
-}
-
-function toEntry(kind: EntryKind, w: WireEntry): Entry {
-  const s = w.stat ?? {};
-  return { name: w.name, kind, sizeBytes: s.size ?? 0, mtime: s.mtime ?? 0, ctime: s.ctime ?? 0, mime: s.mimetype ?? '', sha256: s.checksum ?? '' };
-}
-
-async function rawRpc(baseUrl: string, method: string, params: Record<string, unknown>, id: number): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}/jsonrpc`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
-    });
-  } catch {
-    throw new ApiError(method, -5, 'The server cannot be reached.');
-  }
-  const answer = (await response.json().catch(() => ({}))) as { result?: unknown; error?: { code: number; message: string } };
-  if (answer.error) throw new ApiError(method, answer.error.code, answer.error.message);
-  return answer.result;
+function toEntry(kind: EntryKind, name: string, s: WireStat): Entry {
+  return { name, kind, sizeBytes: s.size ?? 0, mtime: s.mtime ?? 0, ctime: s.ctime ?? 0, mime: s.mimetype ?? '', sha256: s.checksum ?? '' };
 }
