@@ -385,6 +385,9 @@ test('console: on a phone-sized screen the list and its actions still fit', { sk
   await row('Cat-red.png').waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
+  for (const name of ['Upload', 'Upload folder', 'New folder']) {
+    assert.equal(await page.getByRole('button', { name, exact: true }).isVisible(), true, `the ${name} button keeps its name on a phone`);
+  }
   await shot('14-phone');
   await row('Cat-red.png').getByRole('button', { name: 'Actions for Cat-red.png' }).click();
   await page.locator('dialog').getByRole('button', { name: 'Get link' }).waitFor();
