@@ -43,6 +43,8 @@ const MAY_IMPORT: Record<string, (layer: string) => boolean> = {
   server: () => true,
   cli: (l) => ['domain', 'server', 'service', 'cli', 'client'].includes(l),
   client: (l) => ['domain', 'client'].includes(l),
+  // The browser console reaches the server only through the API (STYLE.md).
+  console: (l) => ['console', 'client'].includes(l),
 };
 
 const DRIVERS = ['better-sqlite3', 'kysely', 'fastify', '@fastify/busboy', 'pg', '@aws-sdk'];
@@ -54,6 +56,8 @@ for (const file of files(SRC)) {
       if (target) {
         const to = layerOf(target);
         assert.ok(MAY_IMPORT[layer]?.(to) ?? false, `${layer} must not import ${to} (${spec})`);
+      } else if (layer === 'console') {
+        assert.ok(!spec.startsWith('node:'), `console runs in a browser and must not import ${spec}`);
       } else if (layer === 'domain' || layer === 'ports' || layer === 'service') {
         assert.ok(!DRIVERS.some((d) => spec === d || spec.startsWith(`${d}/`)), `${layer} must not import ${spec}`);
       }

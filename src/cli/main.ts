@@ -85,11 +85,12 @@ user.command('add <account> <username>').description('create a user (its passwor
   .option('--home <dir>', 'restrict the user to this directory of the account', '/')
   .option('--uid <n>', 'user id (default: next free)')
   .option('--gid <n>', 'group id (default: 100)')
+  .option('--admin', 'make the user an account administrator (manages users and key pairs in the console)')
   .action((acct: string, username: string, opts) => withServices(opts, async (s) => {
     const given = opts.password ?? process.env['ORIGINSTORE_PASSWORD'];
     const password = given ?? randomBytes(12).toString('base64url');
     const u = await s.admin.addUser(acct, username, password, {
-      home: opts.home, uid: intOption(opts.uid, '--uid'), gid: intOption(opts.gid, '--gid'),
+      home: opts.home, uid: intOption(opts.uid, '--uid'), gid: intOption(opts.gid, '--gid'), admin: opts.admin === true,
     });
     process.stdout.write(`user ${u.username} created in ${u.account} (uid ${u.uid}, gid ${u.gid}, home ${u.home})\n`);
     if (given === undefined) process.stdout.write(`password: ${password}\n`);
@@ -108,6 +109,12 @@ user.command('disable <username>').description('disable a user and end its sessi
     await s.admin.setDisabled(username, !opts.enable);
     process.stdout.write(`${username} ${opts.enable ? 'enabled' : 'disabled'}\n`);
   }));
+user.command('admin <username>').description('make a user an account administrator (--revoke to undo)')
+  .addOption(dataDirOption()).option('--revoke', 'take the administrator flag away')
+  .action((username: string, opts) => withServices(opts, async (s) => {
+    await s.admin.setAdmin(username, !opts.revoke);
+    process.stdout.write(`${username} is ${opts.revoke ? 'no longer' : 'now'} an account administrator\n`);
+  }));
 user.command('rm <username>').description('delete a user (its files stay)').addOption(dataDirOption())
   .action((username: string, opts) => withServices(opts, async (s) => {
     await s.admin.removeUser(username);
@@ -116,7 +123,7 @@ user.command('rm <username>').description('delete a user (its files stay)').addO
 user.command('ls').description('list users').addOption(dataDirOption()).option('--account <name>', 'only this account')
   .action((opts) => withServices(opts, async (s) => {
     for (const u of await s.admin.listUsers(opts.account)) {
-      process.stdout.write(`${u.username}\t${u.account}\tuid=${u.uid}\tgid=${u.gid}\thome=${u.home}${u.disabled ? '\tdisabled' : ''}\n`);
+      process.stdout.write(`${u.username}\t${u.account}\tuid=${u.uid}\tgid=${u.gid}\thome=${u.home}${u.admin ? '\tadmin' : ''}${u.disabled ? '\tdisabled' : ''}\n`);
     }
   }));
 

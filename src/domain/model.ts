@@ -39,9 +39,12 @@ export interface UserRecord {
   readonly home: string;
   readonly disabled: boolean;
   readonly created: number;
+  /** An account administrator manages the account's users and key pairs (docs/extensions.md). */
+  readonly admin: boolean;
 }
 
-export type NewUser = Omit<UserRecord, 'id'>;
+/** `admin` may be left out: a new user is not an administrator unless made one. */
+export type NewUser = Omit<UserRecord, 'id' | 'admin'> & { readonly admin?: boolean };
 
 export interface SessionRecord {
   readonly token: string;

@@ -7,6 +7,7 @@
  * listed in docs/compatibility.md.
  */
 import type { ErrorKind } from './errors.js';
+import { EXTENSION_METHOD_CODES } from './extension-codes.js';
 
 export type CodeTable = Partial<Record<ErrorKind, number>>;
 
@@ -95,6 +96,9 @@ export const METHOD_CODES: Readonly<Record<string, MethodCodes>> = {
   },
   abortMultipart: { codes: { ...TOKEN, UnknownMultipart: -2, MultipartAborted: -17, NotAbortable: -18 } },
   restartMultipart: { codes: { ...TOKEN, UnknownMultipart: -2, NotRestartable: -22 } },
+
+  // Not in the spec: originstore's own methods (docs/extensions.md).
+  ...EXTENSION_METHOD_CODES,
 };
 
 /** `renameFile` is another name for `rename` (real clients send both). */

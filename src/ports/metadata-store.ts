@@ -31,6 +31,7 @@ export interface UserPatch {
   readonly passwordHash?: string;
   readonly disabled?: boolean;
   readonly home?: string;
+  readonly admin?: boolean;
 }
 
 export interface ListChildrenQuery {
@@ -100,6 +101,9 @@ export interface MetadataOps {
   /** Replaces every key pair of the user with this one. */
   replaceKeyPair(pair: KeyPairRecord): Promise<void>;
   getKeyPair(accessKey: string): Promise<KeyPairRecord | undefined>;
+  /** The user's key pair (a user holds at most one), or undefined. */
+  getKeyPairOfUser(userId: number): Promise<KeyPairRecord | undefined>;
+  deleteKeyPairsOfUser(userId: number): Promise<void>;
   /**
    * Records a signature as used until `expiresMs`; false when it was already
    * recorded (a replay). Atomic: two racing requests cannot both get true.

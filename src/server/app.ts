@@ -5,9 +5,11 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { HttpRemoteSource } from '../adapters/http/http-source.js';
 import { type Clock, systemClock, randomIds } from '../ports/clock.js';
 import { createServices, DEFAULT_LIMITS, type Services } from '../service/index.js';
+import { registerConsole } from '../transport/console.js';
 import { registerCors, setCorsHeaders } from '../transport/cors.js';
 import { registerEgress } from '../transport/egress/get-head.js';
 import { registerHealth } from '../transport/health.js';
@@ -31,6 +33,9 @@ export interface App {
 }
 
 const CONTENT_TYPE = Symbol('original content-type');
+
+/** src/server/ and dist/server/ both sit two levels below the package, beside dist/console. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 export interface BuildOptions {
   readonly logger?: boolean;
@@ -134,6 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerPostFile(fastify, services, (r) => (r as unknown as Record<symbol, string | undefined>)[CONTENT_TYPE]);
   registerPostDirectory(fastify, services);
   registerMultipart(fastify, services);
+  registerConsole(fastify, config.consoleDir ?? DEFAULT_CONSOLE_DIR);
   registerEgress(fastify, services);
   fastify.options('/*', async (_request, reply) => reply.code(200).send());
 

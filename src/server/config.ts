@@ -31,6 +31,8 @@ export interface Config {
   readonly fetchQueueSize: number;
   readonly fetchRemote: boolean;
   readonly fetchAllowPrivate: boolean;
+  /** The built web console served at /console; undefined: dist/console of this package. */
+  readonly consoleDir?: string | undefined;
 }
 
 export interface Setting {
@@ -65,6 +67,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fetchQueueSize', flag: '--fetch-queue-size <n>', env: 'ORIGINSTORE_FETCH_QUEUE_SIZE', help: 'fetchFileHTTP requests waiting for a worker; beyond it -56', parse: parseCount, fallback: 100 },
   { key: 'fetchRemote', flag: '--fetch-remote [bool]', env: 'ORIGINSTORE_FETCH_REMOTE', help: 'let fetchFileHTTP fetch http(s) sources outside the store', parse: parseBool, fallback: false },
   { key: 'fetchAllowPrivate', flag: '--fetch-allow-private [bool]', env: 'ORIGINSTORE_FETCH_ALLOW_PRIVATE', help: 'let remote fetches reach loopback and private addresses', parse: parseBool, fallback: false },
+  { key: 'consoleDir', flag: '--console-dir <dir>', env: 'ORIGINSTORE_CONSOLE_DIR', help: 'the built web console served at /console (default: dist/console of this package)', parse: String },
   { key: 'publicUrl', flag: '--public-url <url>', env: 'ORIGINSTORE_PUBLIC_URL', help: 'public base URL of egress, for MediaVault URLs (default http://<host>:<port>)', parse: parseBaseUrl },
 ];
 

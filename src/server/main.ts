@@ -48,7 +48,8 @@ async function firstRun(app: App, config: Config): Promise<void> {
   if ((await app.services.admin.listAccounts()).length > 0) return;
   const password = config.initPassword ?? randomBytes(12).toString('base64url');
   await app.services.admin.addAccount(config.initAccount);
-  await app.services.admin.addUser(config.initAccount, config.initUser, password);
+  // The first user administers its account (docs/extensions.md).
+  await app.services.admin.addUser(config.initAccount, config.initUser, password, { admin: true });
   const shown = config.initPassword === undefined ? password : '(as given)';
   process.stdout.write(
     `\noriginstore: first run in ${config.dataDir}\n` +

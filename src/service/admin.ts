@@ -15,9 +15,12 @@ export interface NewUserOptions {
   readonly home?: string | undefined;
   readonly uid?: number | undefined;
   readonly gid?: number | undefined;
+  /** An account administrator (docs/extensions.md). */
+  readonly admin?: boolean | undefined;
 }
 
 const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const RESERVED_ACCOUNTS = new Set(['console']);
 const FIRST_UID = 10000;
 const DEFAULT_GID = 100;
 
@@ -29,6 +32,8 @@ export class Admin {
     if (!ACCOUNT_NAME.test(name)) {
       throw new OriginError('InvalidPath', { reason: 'an account name is 1-63 lower-case letters, digits, - or _' });
     }
+    // /console is the web console, so an account of that name could never be reached by egress.
+    if (RESERVED_ACCOUNTS.has(name)) throw new OriginError('InvalidPath', { reason: `'${name}' is reserved` });
     const now = nowSeconds(this.deps);
     return this.deps.metadata.transaction(async (tx) => {
       const account = await tx.createAccount(name, now);
@@ -52,6 +57,7 @@ export class Admin {
       const uid = opts.uid ?? Math.max(FIRST_UID, (await tx.maxUid()) + 1);
       const user = await tx.createUser({
         account, username, passwordHash, uid, gid: opts.gid ?? DEFAULT_GID, home, disabled: false, created: now,
+        admin: opts.admin === true,
       });
       await ensureDirectory(tx, homeOf(user), user, now);
       return user;
@@ -71,6 +77,23 @@ export class Admin {
       await tx.updateUser(user.id, { disabled });
       if (disabled) await tx.deleteUserSessions(user.id);
     });
+  }
+
+  /** A new home (created when missing); the user's tokens, rooted at the old one, end. */
+  async setHome(username: string, home: string): Promise<void> {
+    const user = await this.user(username);
+    const relative = underRoot('/', parseCallerPath(home));
+    const now = nowSeconds(this.deps);
+    await this.deps.metadata.transaction(async (tx) => {
+      await tx.updateUser(user.id, { home: relative });
+      await ensureDirectory(tx, homeOf({ ...user, home: relative }), user, now);
+      await tx.deleteUserSessions(user.id);
+    });
+  }
+
+  async setAdmin(username: string, admin: boolean): Promise<void> {
+    const user = await this.user(username);
+    await this.deps.metadata.updateUser(user.id, { admin });
   }
 
   async removeUser(username: string): Promise<void> {

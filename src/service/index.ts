@@ -1,4 +1,5 @@
 /** createServices(ports) → the use cases, as one plain object the transports receive. */
+import { AccountAdmin } from './account-admin.js';
 import { Admin } from './admin.js';
 import type { ServiceDeps } from './deps.js';
 import { Egress } from './egress.js';
@@ -21,6 +22,8 @@ export interface Services {
   readonly ingest: Ingest;
   readonly egress: Egress;
   readonly admin: Admin;
+  /** The admin methods of the API, for account administrators (docs/extensions.md). */
+  readonly accountAdmin: AccountAdmin;
   readonly garbage: GarbageCollector;
   readonly multipart: Multipart;
   readonly joiner: MultipartJoiner;
@@ -58,6 +61,7 @@ export function createServices(deps: ServiceDeps): Services {
   const multipart = new Multipart(deps, garbage, joiner);
   const sessions = new Sessions(deps);
   const ingest = new Ingest(deps, garbage);
+  const admin = new Admin(deps);
   const housekeeping: Housekeeping = { sweeps: 0, temporariesRemoved: 0, sessionsExpired: 0, multipartsExpired: 0, multipartsDeleted: 0 };
   return {
     housekeeping,
@@ -72,7 +76,8 @@ export function createServices(deps: ServiceDeps): Services {
     fetchJobs: new FetchJobs(deps, ingest, garbage, deps.fetch ?? DEFAULT_FETCH_POLICY),
     uploadRate: new RateLimiter(deps.clock, deps.limits.uploadRatePerSecond),
     egress: new Egress(deps),
-    admin: new Admin(deps),
+    admin,
+    accountAdmin: new AccountAdmin(deps, sessions, admin),
     garbage,
     async sweep(options = {}) {
       const multiparts = await multipart.sweep();

@@ -158,10 +158,11 @@ export class SqlMetadataOps implements MetadataOps {
           home: user.home,
           disabled: user.disabled ? 1 : 0,
           created: user.created,
+          admin: user.admin === true ? 1 : 0,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      return { ...user, id: Number(row.id) };
+      return { ...user, admin: user.admin === true, id: Number(row.id) };
     } catch (err) {
       if (this.isUniqueViolation(err)) throw new OriginError('AlreadyExists', { username: user.username });
       throw err;
@@ -190,6 +191,7 @@ export class SqlMetadataOps implements MetadataOps {
     if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
     if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;
     if (patch.home !== undefined) values.home = patch.home;
+    if (patch.admin !== undefined) values.admin = patch.admin ? 1 : 0;
     if (Object.keys(values).length === 0) return;
     await this.db.updateTable('users').set(values as never).where('id', '=', id).execute();
   }
@@ -283,6 +285,15 @@ export class SqlMetadataOps implements MetadataOps {
   async getKeyPair(accessKey: string): Promise<KeyPairRecord | undefined> {
     const row = await this.db.selectFrom('keypairs').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
     return row && { accessKey: row.access_key, userId: Number(row.user_id), secretKey: row.secret_key, created: Number(row.created) };
+  }
+
+  async getKeyPairOfUser(userId: number): Promise<KeyPairRecord | undefined> {
+    const row = await this.db.selectFrom('keypairs').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return row && { accessKey: row.access_key, userId: Number(row.user_id), secretKey: row.secret_key, created: Number(row.created) };
+  }
+
+  async deleteKeyPairsOfUser(userId: number): Promise<void> {
+    await this.db.deleteFrom('keypairs').where('user_id', '=', userId).execute();
   }
 
   async useSignature(signature: string, expiresMs: number): Promise<boolean> {
@@ -472,6 +483,7 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
     home: r.home,
     disabled: Number(r.disabled) !== 0,
     created: Number(r.created),
+    admin: Number(r.admin ?? 0) !== 0,
   };
 }
 

@@ -16,6 +16,7 @@ export interface UsersTable {
   home: string;
   disabled: number;
   created: number;
+  admin: Generated<number>;
 }
 
 export interface SessionsTable {

@@ -92,6 +92,8 @@ const MIGRATIONS: readonly string[] = [
      private INTEGER NOT NULL DEFAULT 0)`,
   // Which call opened a session: authenticate ends the user's earlier `login` tokens.
   `ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'login'`,
+  // Account administrators manage their account's users and key pairs (docs/extensions.md).
+  `ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0`,
 ];
 
 /** A commit that found no space is the documented DiskFull, as a blob write is (the client may retry). */
