@@ -6,13 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from './app.js';
 import { describeConfig, type Config } from './config.js';
+import { isShared } from './open-stores.js';
 
 export async function serve(config: Config): Promise<App> {
   const app = await buildApp(config);
   const log = app.fastify.log;
   log.info({ config: describeConfig(config) }, 'starting originstore');
   await firstRun(app, config);
-  const swept = await app.services.sweep();
+  // With stores shared by several servers, another one may be writing temporaries right now.
+  const swept = await app.services.sweep(isShared(config) ? { temporariesOlderThanMs: 24 * 3600 * 1000 } : {});
   log.info({ swept }, 'start-up sweep done');
   const resumed = await app.services.recover();
   if (resumed > 0) log.info({ joins: resumed }, 'resuming multipart joins interrupted by a stop');

@@ -8,7 +8,7 @@
  * the file is published.
  */
 import { createHash } from 'node:crypto';
-import { isOriginError } from '../domain/errors.js';
+import { isOriginError, outcomeUnknown } from '../domain/errors.js';
 import type { MultipartRecord, PieceRecord } from '../domain/model.js';
 import { nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
 import { baseName } from '../domain/paths.js';
@@ -16,6 +16,16 @@ import { decideContentType, SNIFF_BYTES } from './content-sniff.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
 import { parentForCreate, releaseBlob } from './tree.js';
+
+/**
+ * A join holds the lease `join:<mpid>` while it runs, renewed as it goes, so
+ * that another server sharing the store (recovering what looks like an
+ * interrupted join) leaves it alone. If this server dies, the lease lapses
+ * and the next sweep elsewhere runs the join again from the pieces. The
+ * state checks in claim and publish keep a join published once even if a
+ * lease ever lapsed while its holder was still alive.
+ */
+const JOIN_LEASE_MS = 60_000;
 
 /** FAILED uploads carry the code that explains them in `error`. */
 const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
@@ -28,13 +38,15 @@ export class MultipartJoiner {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly garbage: GarbageCollector,
+    /** This server, as a lease holder. */
+    private readonly holder: string = 'local',
   ) {}
 
   /** Run the join of `mpid` unless it is already running here. */
   start(mpid: string): Promise<void> {
     const existing = this.running.get(mpid);
     if (existing) return existing;
-    const job = this.join(mpid)
+    const job = this.joinUnderLease(mpid)
       .catch((err: unknown) => this.deps.log.error({ err, mpid }, 'multipart join failed unexpectedly'))
       .finally(() => this.running.delete(mpid));
     this.running.set(mpid, job);
@@ -51,6 +63,24 @@ export class MultipartJoiner {
     const pending = await this.deps.metadata.multipartsInStates([UploadState.COMPLETE, UploadState.JOIN], Number.MAX_SAFE_INTEGER, 10_000);
     for (const upload of pending) void this.start(upload.mpid);
     return pending.length;
+  }
+
+  private async joinUnderLease(mpid: string): Promise<void> {
+    const lease = `join:${mpid}`;
+    if (!(await this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS))) return;
+    const renew = setInterval(() => {
+      this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS).then(
+        (held) => { if (!held) this.deps.log.warn({ mpid }, 'the lease of a running multipart join went to another server'); },
+        (err: unknown) => this.deps.log.warn({ err, mpid }, 'could not renew the lease of a multipart join'),
+      );
+    }, JOIN_LEASE_MS / 3);
+    renew.unref();
+    try {
+      await this.join(mpid);
+    } finally {
+      clearInterval(renew);
+      await this.deps.metadata.releaseLease(lease, this.holder).catch(() => undefined);
+    }
   }
 
   private async join(mpid: string): Promise<void> {
@@ -84,7 +114,8 @@ export class MultipartJoiner {
       this.joinedTotal++;
       this.deps.log.info({ mpid, path: upload.path, pieces: pieces.length, sizeBytes: written.sizeBytes }, 'multipart join done');
     } catch (err) {
-      if (blobId) await this.deps.blobs.delete(blobId).catch(() => undefined);
+      // Unless the publishing commit may have gone through: then the file may already be that blob.
+      if (blobId && !outcomeUnknown(err)) await this.deps.blobs.delete(blobId).catch(() => undefined);
       const code = err instanceof JoinFailure ? err.code : joinCodeOf(err);
       if (!(err instanceof JoinFailure) && !isOriginError(err)) this.deps.log.error({ err, mpid }, 'multipart join failed');
       await this.fail(mpid, code);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { schemaForDataDir, SERVERS_ON_POSTGRES } from './postgres.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,6 +31,12 @@ export interface ChildServerOptions {
   readonly args?: readonly string[];
   /** A compiled `cli/main.js` (see compileServer); by default the TypeScript source runs through tsx. */
   readonly entry?: string;
+  /**
+   * Metadata store URL. By default SQLite in the data directory, or with
+   * ORIGINSTORE_TEST_METADATA=postgres a PostgreSQL schema of the data
+   * directory's own (the same across restarts on it).
+   */
+  readonly metadata?: string;
 }
 
 export interface CompiledServer {
@@ -57,6 +64,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     ...(options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.entry]), 'serve',
     '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
     '--init-password', options.password ?? 'secret',
+    ...metadataArgs(options),
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -91,4 +99,9 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     await kill('SIGKILL');
     throw err;
   }
+}
+
+function metadataArgs(options: ChildServerOptions): string[] {
+  const url = options.metadata ?? (SERVERS_ON_POSTGRES ? schemaForDataDir(options.dataDir).url : undefined);
+  return url === undefined ? [] : ['--metadata', url];
 }

@@ -6,12 +6,15 @@
  * the reason printed, unless ORIGINSTORE_TEST_REQUIRE_SCALEOUT=1 (CI), in
  * which case they fail.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { after } from 'node:test';
 import pg from 'pg';
 import { withDefaultUser } from '../../src/adapters/postgres/postgres-metadata-store.js';
 
 export const PG_URL = process.env['ORIGINSTORE_TEST_PG'] || 'postgres://127.0.0.1:5432/test';
 export const REQUIRE_SCALEOUT = process.env['ORIGINSTORE_TEST_REQUIRE_SCALEOUT'] === '1';
+/** ORIGINSTORE_TEST_METADATA=postgres: every test server keeps its metadata in PostgreSQL, not SQLite. */
+export const SERVERS_ON_POSTGRES = process.env['ORIGINSTORE_TEST_METADATA'] === 'postgres';
 
 let reachable: Promise<string | undefined> | undefined;
 
@@ -58,7 +61,10 @@ export interface Schema {
 
 /** A fresh, empty schema; the store creates its tables there on open. */
 export async function freshSchema(base: string = PG_URL): Promise<Schema> {
-  const name = `originstore_test_${randomBytes(6).toString('hex')}`;
+  return namedSchema(`originstore_test_${randomBytes(6).toString('hex')}`, base);
+}
+
+function namedSchema(name: string, base: string): Schema {
   const url = new URL(base);
   url.searchParams.set('schema', name);
   return {
@@ -74,4 +80,26 @@ export async function freshSchema(base: string = PG_URL): Promise<Schema> {
       }
     },
   };
+}
+
+const byDataDir = new Map<string, Schema>();
+// Registered while the test file loads, so it runs once when the file's tests are done.
+after(async () => {
+  for (const schema of byDataDir.values()) await schema.drop().catch(() => undefined);
+  byDataDir.clear();
+});
+
+/**
+ * The schema of a data directory, for child servers that are stopped and
+ * started again on it (a restart must find its metadata): the same one for
+ * the same directory, dropped when the test file ends.
+ */
+export function schemaForDataDir(dataDir: string): Schema {
+  let schema = byDataDir.get(dataDir);
+  if (!schema) {
+    const name = `originstore_test_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+    schema = namedSchema(name, PG_URL);
+    byDataDir.set(dataDir, schema);
+  }
+  return schema;
 }
