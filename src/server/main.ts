@@ -4,6 +4,7 @@
  * requests in flight (uploads included) finish before closing the stores.
  */
 import { randomBytes } from 'node:crypto';
+import { isOriginError } from '../domain/errors.js';
 import { buildApp, type App } from './app.js';
 import { describeConfig, type Config } from './config.js';
 import { isShared } from './open-stores.js';
@@ -49,7 +50,13 @@ export async function serve(config: Config): Promise<App> {
 async function firstRun(app: App, config: Config): Promise<void> {
   if ((await app.services.admin.listAccounts()).length > 0) return;
   const password = config.initPassword ?? randomBytes(12).toString('base64url');
-  await app.services.admin.addAccount(config.initAccount);
+  try {
+    await app.services.admin.addAccount(config.initAccount);
+  } catch (err) {
+    // Another server sharing the metadata store started at the same moment and did the first run.
+    if (isOriginError(err) && err.kind === 'AlreadyExists') return;
+    throw err;
+  }
   await app.services.admin.addUser(config.initAccount, config.initUser, password);
   const shown = config.initPassword === undefined ? password : '(as given)';
   process.stdout.write(

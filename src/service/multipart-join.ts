@@ -20,18 +20,22 @@ import { parentForCreate, releaseBlob } from './tree.js';
 /**
  * A join holds the lease `join:<mpid>` while it runs, renewed as it goes, so
  * that another server sharing the store (recovering what looks like an
- * interrupted join) leaves it alone. If this server dies, the lease lapses
- * and the next sweep elsewhere runs the join again from the pieces. The
- * state checks in claim and publish keep a join published once even if a
- * lease ever lapsed while its holder was still alive.
+ * interrupted join) leaves it alone. Recovery that finds the lease held
+ * looks again once it could have lapsed: if its holder died, the join runs
+ * here from the pieces. The state checks in claim and publish keep a join
+ * published once even if a lease ever lapsed while its holder was alive.
  */
-const JOIN_LEASE_MS = 60_000;
+const JOIN_LEASE_MS = 15_000;
+const JOIN_LEASE_RENEW_MS = 5_000;
 
 /** FAILED uploads carry the code that explains them in `error`. */
 const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
 
 export class MultipartJoiner {
   private readonly running = new Map<string, Promise<void>>();
+  /** Recovered joins another server held, to look at again. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private closed = false;
   joinedTotal = 0;
   failedTotal = 0;
 
@@ -53,6 +57,13 @@ export class MultipartJoiner {
     return job;
   }
 
+  /** No more retries of held joins (shutdown); joins in flight go on, see idle(). */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
+  }
+
   /** Wait for every join in flight (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all(this.running.values());
@@ -67,13 +78,17 @@ export class MultipartJoiner {
 
   private async joinUnderLease(mpid: string): Promise<void> {
     const lease = `join:${mpid}`;
-    if (!(await this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS))) return;
+    if (!(await this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS))) {
+      const upload = await this.deps.metadata.getMultipart(mpid);
+      if (upload && (upload.state === UploadState.COMPLETE || upload.state === UploadState.JOIN)) this.retryLater(mpid);
+      return;
+    }
     const renew = setInterval(() => {
       this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS).then(
         (held) => { if (!held) this.deps.log.warn({ mpid }, 'the lease of a running multipart join went to another server'); },
         (err: unknown) => this.deps.log.warn({ err, mpid }, 'could not renew the lease of a multipart join'),
       );
-    }, JOIN_LEASE_MS / 3);
+    }, JOIN_LEASE_RENEW_MS);
     renew.unref();
     try {
       await this.join(mpid);
@@ -81,6 +96,16 @@ export class MultipartJoiner {
       clearInterval(renew);
       await this.deps.metadata.releaseLease(lease, this.holder).catch(() => undefined);
     }
+  }
+
+  private retryLater(mpid: string): void {
+    if (this.closed || this.retries.has(mpid)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(mpid);
+      void this.start(mpid);
+    }, JOIN_LEASE_MS);
+    timer.unref();
+    this.retries.set(mpid, timer);
   }
 
   private async join(mpid: string): Promise<void> {

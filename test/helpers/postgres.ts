@@ -7,7 +7,6 @@
  * which case they fail.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { after } from 'node:test';
 import pg from 'pg';
 import { withDefaultUser } from '../../src/adapters/postgres/postgres-metadata-store.js';
 
@@ -83,16 +82,19 @@ function namedSchema(name: string, base: string): Schema {
 }
 
 const byDataDir = new Map<string, Schema>();
-// Registered while the test file loads, so it runs once when the file's tests are done.
-after(async () => {
-  for (const schema of byDataDir.values()) await schema.drop().catch(() => undefined);
+// When the process has nothing left to do (its tests are done), drop them. Not node:test's
+// after(): the benchmark uses these helpers outside the test runner.
+process.on('beforeExit', () => {
+  if (byDataDir.size === 0) return;
+  const schemas = [...byDataDir.values()];
   byDataDir.clear();
+  void Promise.all(schemas.map((s) => s.drop().catch(() => undefined)));
 });
 
 /**
  * The schema of a data directory, for child servers that are stopped and
  * started again on it (a restart must find its metadata): the same one for
- * the same directory, dropped when the test file ends.
+ * the same directory, dropped when the process is done.
  */
 export function schemaForDataDir(dataDir: string): Schema {
   let schema = byDataDir.get(dataDir);
