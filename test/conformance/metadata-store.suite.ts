@@ -11,6 +11,8 @@ import type { MetadataStore } from '../../src/ports/metadata-store.js';
 export interface SuiteOptions {
   /** Several processes share the store, so a lease held by one is refused to another. */
   readonly sharedLeases?: boolean;
+  /** Transactions run one at a time (SQLite): a second one cannot start while the first is open. */
+  readonly serialTransactions?: boolean;
   /** node:test options for every test (a skip reason when the engine is absent). */
   readonly testOptions?: { skip?: string };
 }
@@ -143,6 +145,34 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
       });
     const outcomes = await Promise.all([create(), create(), create(), create()]);
     assert.deepEqual([...outcomes].sort(), ['found', 'found', 'found', 'inserted']);
+  });
+
+  withStore('a transaction that finds a path free, then loses it to another that commits first, is run again and sees it', async (s) => {
+    const root = (await s.getNodeByPath('/'))!;
+    let inserted!: () => void;
+    const firstInserted = new Promise<void>((resolve) => (inserted = resolve));
+    let read!: () => void;
+    const secondRead = new Promise<void>((resolve) => (read = resolve));
+    const first = s.transaction(async (tx) => {
+      await tx.insertNode(dir(root.id, '/won'));
+      inserted();
+      // Still uncommitted while the second one looks.
+      if (!options.serialTransactions) await secondRead;
+      return 'inserted';
+    });
+    const seen: string[] = [];
+    const second = firstInserted.then(() =>
+      s.transaction(async (tx) => {
+        const found = await tx.getNodeByPath('/won');
+        seen.push(found ? 'found' : 'free');
+        read();
+        if (found) return 'found';
+        await tx.insertNode(dir(root.id, '/won'));
+        return 'inserted';
+      }),
+    );
+    assert.deepEqual(await Promise.all([first, second]), ['inserted', 'found']);
+    assert.deepEqual(seen, options.serialTransactions ? ['found'] : ['free', 'found']);
   });
 
   withStore('a node read in a transaction is held until it commits: concurrent read-then-write loses no update', async (s) => {
