@@ -5,6 +5,7 @@
  * other.
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { UploadState } from '../../src/domain/multipart-state.js';
 import { expectAgile, postComplete, postCreate, postPiece } from '../helpers/multipart.js';
@@ -195,4 +196,30 @@ test('a multipart join held by another server is not run again by recovery here'
   await joinsSettled();
   assert.equal((await call(a, 'getMultipartStatus', [token, mpid])).state, UploadState.SUCCESS);
   assert.deepEqual(await body(a, path), { status: 200, text: 'only piece' });
+});
+
+/** signing_requests.md: the signature over the X-Agile-* headers (as test/api/signing.test.ts builds it). */
+function sign(headers: Record<string, string>, endpoint: string, accessKey: string, secretKey: string): string {
+  const mac = [`access_key=${accessKey}`, `expiry=${Math.floor(Date.now() / 1000) + 60}`];
+  for (const [name, value] of Object.entries(headers)) mac.push(`${name.slice('X-Agile-'.length).toLowerCase()}=${value}`);
+  mac.sort();
+  const payload = `${endpoint}?${mac.join('&')}`;
+  return `${payload}&signature=${createHmac('sha256', secretKey).update(payload).digest('base64')}`;
+}
+
+test('a key pair made on one server signs requests to the other, and a signature sent to both at once is used once', options, async () => {
+  const token = await a.login();
+  const pair = await call(a, 'initKeyPair', [token]);
+  assert.equal(pair.code, 0);
+  for (let i = 0; i < ROUNDS; i++) {
+    const headers = { 'X-Agile-Directory': '/', 'X-Agile-Basename': unique('signed') };
+    const signature = sign(headers, '/post/raw', pair.access_key, pair.secret_key);
+    const answers = await Promise.all([a, b].map(async (server) => {
+      const res = await server.postRaw(`signed ${i}`, { ...headers, 'X-Agile-Signature': signature });
+      await res.arrayBuffer();
+      return `${res.status} ${res.headers.get('x-agile-status')}`;
+    }));
+    assert.deepEqual(answers.sort(), ['200 0', '403 -10001']);
+    assert.deepEqual(await body(a, `/${headers['X-Agile-Basename']}`), { status: 200, text: `signed ${i}` });
+  }
 });
