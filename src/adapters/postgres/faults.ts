@@ -44,7 +44,9 @@ export function isConnectionFault(err: unknown): boolean {
 
 export function unavailable(err: unknown, detail: Record<string, unknown> = {}): OriginError {
   if (err instanceof OriginError && err.kind === 'Unavailable' && Object.keys(detail).length === 0) return err;
-  return new OriginError('Unavailable', { reason: 'the metadata store cannot be reached', ...detail }, { cause: err });
+  // The cause's own words help the operator reading the log; clients only ever see the kind.
+  const why = err instanceof Error && err.message ? ` (${err.message})` : '';
+  return new OriginError('Unavailable', { reason: `the metadata store cannot be reached${why}`, ...detail }, { cause: err });
 }
 
 /**
