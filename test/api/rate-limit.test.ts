@@ -13,7 +13,9 @@ let server: TestServer;
 let token: string;
 
 before(async () => {
-  server = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '3' } });
+  // The clock stands still, so "the same second" holds however slowly the uploads go.
+  const pinnedMs = Date.now();
+  server = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '3' }, clock: { nowMs: () => pinnedMs } });
   token = await server.login();
 });
 after(() => server.close());
