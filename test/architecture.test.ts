@@ -37,6 +37,7 @@ const MAY_IMPORT: Record<string, (layer: string) => boolean> = {
   service: (l) => ['domain', 'ports', 'service'].includes(l),
   'adapters/sql': (l) => ['domain', 'ports', 'adapters/sql'].includes(l),
   'adapters/sqlite': (l) => ['domain', 'ports', 'adapters/sql', 'adapters/sqlite'].includes(l),
+  'adapters/postgres': (l) => ['domain', 'ports', 'adapters/sql', 'adapters/postgres'].includes(l),
   'adapters/fs': (l) => ['domain', 'ports', 'adapters/fs'].includes(l),
   'adapters/http': (l) => ['domain', 'ports', 'adapters/http'].includes(l),
   transport: (l) => ['domain', 'service', 'transport'].includes(l),

@@ -36,9 +36,9 @@ function configFrom(opts: Record<string, string | undefined>): Config {
 }
 
 /** Run an admin action on the data directory's stores. */
-async function withServices(opts: { dataDir?: string }, fn: (s: Services) => Promise<void>): Promise<void> {
-  const config = configFrom({ dataDir: opts.dataDir });
-  const { services, close } = await openServicesFor(config.dataDir);
+async function withServices(opts: { dataDir?: string; metadata?: string }, fn: (s: Services) => Promise<void>): Promise<void> {
+  const config = configFrom({ dataDir: opts.dataDir, metadata: opts.metadata });
+  const { services, close } = await openServicesFor(config);
   try {
     await fn(services);
   } finally {
@@ -136,6 +136,10 @@ function intOption(raw: string | undefined, name: string): number | undefined {
 }
 
 registerClientCommands(program);
+// Every admin command works on the configured metadata store, PostgreSQL included.
+for (const cmd of [...account.commands, ...user.commands]) {
+  cmd.addOption(new Option('--metadata <url>', 'metadata store URL (default: SQLite in the data directory) [ORIGINSTORE_METADATA]'));
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || isOriginError(err)) {

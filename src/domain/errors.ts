@@ -74,6 +74,16 @@ export function isOriginError(err: unknown): err is OriginError {
   return err instanceof OriginError;
 }
 
+/**
+ * The metadata store lost its connection while a transaction committed, so
+ * the writes may have been applied: a blob the transaction referred to must
+ * be kept (an unreferenced one only costs space; a referenced one deleted
+ * would be a file without bytes).
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  return err instanceof OriginError && err.kind === 'Unavailable' && err.detail['outcomeUnknown'] === true;
+}
+
 const MESSAGES: Record<ErrorKind, string> = {
   InvalidToken: 'invalid or expired token',
   BadSignature: 'invalid, expired or already used signature',

@@ -132,7 +132,9 @@ const UPLOAD_COMMON: EndpointTable = {
   InvalidExposeEgress: c(-21),
   PermissionDenied: c(-8),
   DiskFull: c(-22, 503),
-  Unavailable: c(-5, 500),
+  // The metadata store is unreachable (docs/scale-out.md): 503 so that clients retry, with the
+  // multipart interface's "service unavailable" code, since the /post/* pages name none.
+  Unavailable: c(-26, 503),
   Internal: c(-5, 500),
 };
 
@@ -144,7 +146,7 @@ const ENDPOINT_TABLES: Record<string, EndpointTable> = {
     InvalidSubdir: c(-47),
     InvalidExpiry: c(-34),
     InvalidEncoding: c(-47),
-    Unavailable: c(-5, 500),
+    Unavailable: c(-26, 503),
     Internal: c(-5, 500),
   },
   '/post/raw': { ...UPLOAD_COMMON },
@@ -157,7 +159,7 @@ const ENDPOINT_TABLES: Record<string, EndpointTable> = {
     PermissionDenied: c(-8),
     InvalidRecursive: c(-39),
     InvalidEncoding: c(-51),
-    Unavailable: c(-5, 500),
+    Unavailable: c(-26, 503),
     Internal: c(-5, 500),
   },
 };

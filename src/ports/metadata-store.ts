@@ -6,8 +6,13 @@
  *
  * Contract: methods never throw OriginError except `insertNode`, which throws
  * OriginError('AlreadyExists') when (parentId, name) or path is taken, so
- * that races between servers end in the documented code, and `transaction`,
- * which throws OriginError('DiskFull') when the store has no space to commit.
+ * that races between servers end in the documented code; `transaction`,
+ * which throws OriginError('DiskFull') when the store has no space to commit;
+ * and any method, which throws OriginError('Unavailable') when the store
+ * cannot be reached (a networked store, briefly down). When the connection
+ * fails while a transaction commits, its writes may or may not have been
+ * applied: that error carries `outcomeUnknown` (see domain/errors.ts) so that
+ * the caller keeps what the writes may refer to.
  */
 import type {
   AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeKind, NodeRecord, PieceRecord, SessionOrigin, SessionRecord, UserRecord,
@@ -139,6 +144,20 @@ export interface MetadataOps {
 }
 
 export interface MetadataStore extends MetadataOps {
+  /**
+   * Runs fn atomically. fn may be run more than once (a store whose
+   * transactions run concurrently retries one that lost a race), so it must
+   * do nothing but metadata reads and writes.
+   */
   transaction<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T>;
+  /**
+   * Take or renew the lease `name` for `holder` for `ttlMs`: true when
+   * `holder` now holds it. Several servers sharing one store use it so that
+   * one of them at a time runs housekeeping or a given multipart join; a
+   * store only one process can open holds every lease trivially.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Give the lease up early (a no-op unless `holder` holds it). */
+  releaseLease(name: string, holder: string): Promise<void>;
   close(): Promise<void>;
 }

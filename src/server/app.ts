@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isOriginError } from '../domain/errors.js';
 import { HttpRemoteSource } from '../adapters/http/http-source.js';
 import { type Clock, systemClock, randomIds } from '../ports/clock.js';
 import { createServices, DEFAULT_LIMITS, type Services } from '../service/index.js';
@@ -44,7 +45,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
-  const stores = await openStores(config.dataDir);
+  const stores = await openStores(config);
   const fastify = Fastify({
     logger: options.logger === false ? false : {
       level: config.logLevel,
@@ -154,6 +155,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       request.log.info({ err: e.message }, 'client error');
       return reply.code(status).header('Content-Type', 'text/plain; charset=utf-8').send(`${e.message}\n`);
     }
+    if (isOriginError(err) && err.kind === 'Unavailable') {
+      // A store is briefly unreachable (egress reading metadata, say): a retryable answer, not a fault of ours.
+      request.log.warn({ err: e.message }, 'a store is unreachable');
+      return reply.code(503).header('Retry-After', '1').header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable\n');
+    }
     if (clientWentAway(request)) {
       request.log.info({ err: e.message }, 'the client closed the connection mid-request');
       return reply.code(400).send();
@@ -170,6 +176,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closing = true;
       await fastify.close();
       await services.fetchJobs.close();
+      services.joiner.close();
       await services.joiner.idle();
       await services.garbage.drain().catch(() => undefined);
       await stores.metadata.close();

@@ -33,6 +33,8 @@ export interface Config {
   readonly fetchAllowPrivate: boolean;
   /** The built web console served at /console; undefined: dist/console of this package. */
   readonly consoleDir?: string | undefined;
+  /** Metadata store URL: undefined for SQLite in the data directory, or postgres://… (docs/scale-out.md). */
+  readonly metadata?: string | undefined;
 }
 
 export interface Setting {
@@ -68,6 +70,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fetchRemote', flag: '--fetch-remote [bool]', env: 'ORIGINSTORE_FETCH_REMOTE', help: 'let fetchFileHTTP fetch http(s) sources outside the store', parse: parseBool, fallback: false },
   { key: 'fetchAllowPrivate', flag: '--fetch-allow-private [bool]', env: 'ORIGINSTORE_FETCH_ALLOW_PRIVATE', help: 'let remote fetches reach loopback and private addresses', parse: parseBool, fallback: false },
   { key: 'consoleDir', flag: '--console-dir <dir>', env: 'ORIGINSTORE_CONSOLE_DIR', help: 'the built web console served at /console (default: dist/console of this package)', parse: String },
+  { key: 'metadata', flag: '--metadata <url>', env: 'ORIGINSTORE_METADATA', help: 'metadata store: postgres://user@host:5432/db?schema=name (default: SQLite in the data directory)', parse: parseMetadataUrl },
   { key: 'publicUrl', flag: '--public-url <url>', env: 'ORIGINSTORE_PUBLIC_URL', help: 'public base URL of egress, for MediaVault URLs (default http://<host>:<port>)', parse: parseBaseUrl },
 ];
 
@@ -96,6 +99,19 @@ export function loadConfig(flags: Partial<Record<keyof Config, string>>, env: No
     throw new ConfigError('--tls-cert and --tls-key go together');
   }
   return Object.freeze(config);
+}
+
+/** `sqlite` (the default) or a postgres:// URL. */
+function parseMetadataUrl(raw: string): string | undefined {
+  if (raw === 'sqlite') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`'${raw}' is not a URL (postgres://user@host:5432/database)`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error(`'${url.protocol}' is not a metadata store (postgres:// or sqlite)`);
+  return raw;
 }
 
 function parseBaseUrl(raw: string): string {
@@ -175,5 +191,13 @@ function parseLogLevel(raw: string): string {
 
 /** The effective configuration, secrets redacted, for the start-up log. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, initPassword: config.initPassword === undefined ? undefined : '[redacted]' };
+  return { ...config, initPassword: config.initPassword === undefined ? undefined : '[redacted]', metadata: redactUrl(config.metadata) };
+}
+
+/** A store URL without its password, for logs. */
+export function redactUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const url = new URL(raw);
+  if (url.password !== '') url.password = 'redacted';
+  return url.toString();
 }

@@ -10,7 +10,7 @@ export async function openFsck(dataDir: string): Promise<{ fsck: Fsck; close(): 
   await access(join(dataDir, 'metadata.sqlite')).catch(() => {
     throw new ConfigError(`${dataDir} is not a data directory (no metadata.sqlite)`);
   });
-  const stores = await openStores(dataDir);
+  const stores = await openStores({ dataDir });
   return {
     fsck: new Fsck({ metadata: stores.metadata, blobs: stores.blobs, clock: systemClock }),
     async close() {

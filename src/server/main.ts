@@ -4,15 +4,18 @@
  * requests in flight (uploads included) finish before closing the stores.
  */
 import { randomBytes } from 'node:crypto';
+import { isOriginError } from '../domain/errors.js';
 import { buildApp, type App } from './app.js';
 import { describeConfig, type Config } from './config.js';
+import { isShared } from './open-stores.js';
 
 export async function serve(config: Config): Promise<App> {
   const app = await buildApp(config);
   const log = app.fastify.log;
   log.info({ config: describeConfig(config) }, 'starting originstore');
   await firstRun(app, config);
-  const swept = await app.services.sweep();
+  // With stores shared by several servers, another one may be writing temporaries right now.
+  const swept = await app.services.sweep(isShared(config) ? { temporariesOlderThanMs: 24 * 3600 * 1000 } : {});
   log.info({ swept }, 'start-up sweep done');
   const resumed = await app.services.recover();
   if (resumed > 0) log.info({ joins: resumed }, 'resuming multipart joins interrupted by a stop');
@@ -47,7 +50,13 @@ export async function serve(config: Config): Promise<App> {
 async function firstRun(app: App, config: Config): Promise<void> {
   if ((await app.services.admin.listAccounts()).length > 0) return;
   const password = config.initPassword ?? randomBytes(12).toString('base64url');
-  await app.services.admin.addAccount(config.initAccount);
+  try {
+    await app.services.admin.addAccount(config.initAccount);
+  } catch (err) {
+    // Another server sharing the metadata store started at the same moment and did the first run.
+    if (isOriginError(err) && err.kind === 'AlreadyExists') return;
+    throw err;
+  }
   // The first user administers its account (docs/extensions.md).
   await app.services.admin.addUser(config.initAccount, config.initUser, password, { admin: true });
   const shown = config.initPassword === undefined ? password : '(as given)';

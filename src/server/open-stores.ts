@@ -1,7 +1,12 @@
-/** Config → the two stores. The embedded default: SQLite + files under the data directory. */
+/**
+ * Config → the two stores. The embedded default: SQLite + files under the
+ * data directory; `--metadata postgres://…` puts the metadata in PostgreSQL
+ * (the data directory then holds only the blobs).
+ */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsBlobStore } from '../adapters/fs/fs-blob-store.js';
+import { PostgresMetadataStore } from '../adapters/postgres/postgres-metadata-store.js';
 import { SqliteMetadataStore } from '../adapters/sqlite/sqlite-metadata-store.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
@@ -11,18 +16,38 @@ export interface Stores {
   readonly blobs: BlobStore;
 }
 
-export async function openStores(dataDir: string): Promise<Stores> {
-  await mkdir(dataDir, { recursive: true });
-  const metadata = SqliteMetadataStore.open(join(dataDir, 'metadata.sqlite'));
-  const blobs = await FsBlobStore.open(dataDir);
-  return { metadata, blobs };
+/** What openStores needs of the Config. */
+export interface StoreConfig {
+  readonly dataDir: string;
+  /** undefined: SQLite in the data directory. */
+  readonly metadata?: string | undefined;
 }
 
-/** The services over the stores of a data directory, for the admin commands (no HTTP). */
-export async function openServicesFor(dataDir: string) {
+export async function openStores(config: StoreConfig): Promise<Stores> {
+  const { dataDir } = config;
+  await mkdir(dataDir, { recursive: true });
+  const metadata = config.metadata === undefined
+    ? SqliteMetadataStore.open(join(dataDir, 'metadata.sqlite'))
+    : await PostgresMetadataStore.open(config.metadata);
+  try {
+    const blobs = await FsBlobStore.open(dataDir);
+    return { metadata, blobs };
+  } catch (err) {
+    await metadata.close();
+    throw err;
+  }
+}
+
+/** Whether several servers may share these stores (housekeeping then waits for its lease). */
+export function isShared(config: StoreConfig): boolean {
+  return config.metadata !== undefined;
+}
+
+/** The services over the configured stores, for the admin commands (no HTTP). */
+export async function openServicesFor(config: StoreConfig) {
   const { createServices, DEFAULT_LIMITS } = await import('../service/index.js');
   const { systemClock, randomIds } = await import('../ports/clock.js');
-  const stores = await openStores(dataDir);
+  const stores = await openStores(config);
   const quiet = { info: () => undefined, warn: () => undefined, error: (o: object) => process.stderr.write(`${JSON.stringify(o)}\n`) };
   const services = createServices({ ...stores, clock: systemClock, ids: randomIds, limits: DEFAULT_LIMITS, log: quiet });
   return {

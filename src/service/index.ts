@@ -53,11 +53,23 @@ export interface SweepReport {
   readonly sessions: number;
   readonly multipartsExpired: number;
   readonly multipartsDeleted: number;
+  /** Another server sharing the store was sweeping. */
+  readonly skipped?: boolean;
 }
 
+/**
+ * Housekeeping runs on one server at a time when several share the
+ * metadata store. The lease is given back after each sweep; its lifetime
+ * only bounds how long a server that died mid-sweep keeps the others out.
+ */
+const HOUSEKEEPING_LEASE = 'housekeeping';
+const HOUSEKEEPING_LEASE_MS = 10 * 60 * 1000;
+
 export function createServices(deps: ServiceDeps): Services {
+  // This process among the servers sharing the store, for leases.
+  const holder = deps.ids.hex();
   const garbage = new GarbageCollector(deps);
-  const joiner = new MultipartJoiner(deps, garbage);
+  const joiner = new MultipartJoiner(deps, garbage, holder);
   const multipart = new Multipart(deps, garbage, joiner);
   const sessions = new Sessions(deps);
   const ingest = new Ingest(deps, garbage);
@@ -80,19 +92,32 @@ export function createServices(deps: ServiceDeps): Services {
     accountAdmin: new AccountAdmin(deps, sessions, admin),
     garbage,
     async sweep(options = {}) {
-      const multiparts = await multipart.sweep();
-      const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
-      const blobs = await garbage.drain();
-      const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
-      await deps.metadata.deleteExpiredSignatures(deps.clock.nowMs());
-      housekeeping.sweeps++;
-      housekeeping.temporariesRemoved += temporaries;
-      housekeeping.sessionsExpired += sessions;
-      housekeeping.multipartsExpired += multiparts.expired;
-      housekeeping.multipartsDeleted += multiparts.deleted;
-      return { temporaries, blobs, sessions, multipartsExpired: multiparts.expired, multipartsDeleted: multiparts.deleted };
+      if (!(await deps.metadata.acquireLease(HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_MS))) {
+        return { temporaries: 0, blobs: 0, sessions: 0, multipartsExpired: 0, multipartsDeleted: 0, skipped: true };
+      }
+      try {
+        return await housekeep(options);
+      } finally {
+        await deps.metadata.releaseLease(HOUSEKEEPING_LEASE, holder).catch(() => undefined);
+      }
     },
   };
+
+  async function housekeep(options: { temporariesOlderThanMs?: number }): Promise<SweepReport> {
+    // Joins a stopped server left behind (each join takes its own lease, so none runs twice).
+    await joiner.recover();
+    const multiparts = await multipart.sweep();
+    const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
+    const blobs = await garbage.drain();
+    const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
+    await deps.metadata.deleteExpiredSignatures(deps.clock.nowMs());
+    housekeeping.sweeps++;
+    housekeeping.temporariesRemoved += temporaries;
+    housekeeping.sessionsExpired += sessions;
+    housekeeping.multipartsExpired += multiparts.expired;
+    housekeeping.multipartsDeleted += multiparts.deleted;
+    return { temporaries, blobs, sessions, multipartsExpired: multiparts.expired, multipartsDeleted: multiparts.deleted };
+  }
 }
 
 export type { ServiceDeps, Limits } from './deps.js';

@@ -5,7 +5,7 @@
  * part; a blob that is never published is deleted (`discard`).
  */
 import { createHash } from 'node:crypto';
-import { OriginError } from '../domain/errors.js';
+import { OriginError, outcomeUnknown } from '../domain/errors.js';
 import type { Caller, NodeRecord } from '../domain/model.js';
 import { baseName, checkName, parseCallerPath, underRoot } from '../domain/paths.js';
 import { decideContentType, SNIFF_BYTES, type ContentChoice } from './content-sniff.js';
@@ -100,7 +100,9 @@ export class Ingest {
       this.garbage.kick();
       return { path, sizeBytes: blob.sizeBytes, sha256: blob.sha256, mime };
     } catch (err) {
-      await this.discard(blob);
+      // A commit whose outcome is unknown may have published the blob: keep it (fsck finds it if not).
+      if (outcomeUnknown(err)) this.deps.log.warn({ blobId: blob.blobId }, 'the metadata store went away while publishing; the blob is kept');
+      else await this.discard(blob);
       throw err;
     }
   }

@@ -8,7 +8,7 @@
  * the file is published.
  */
 import { createHash } from 'node:crypto';
-import { isOriginError } from '../domain/errors.js';
+import { isOriginError, outcomeUnknown } from '../domain/errors.js';
 import type { MultipartRecord, PieceRecord } from '../domain/model.js';
 import { nextPieceState, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
 import { baseName } from '../domain/paths.js';
@@ -17,28 +17,51 @@ import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
 import { parentForCreate, releaseBlob } from './tree.js';
 
+/**
+ * A join holds the lease `join:<mpid>` while it runs, renewed as it goes, so
+ * that another server sharing the store (recovering what looks like an
+ * interrupted join) leaves it alone. Recovery that finds the lease held
+ * looks again once it could have lapsed: if its holder died, the join runs
+ * here from the pieces. The state checks in claim and publish keep a join
+ * published once even if a lease ever lapsed while its holder was alive.
+ */
+const JOIN_LEASE_MS = 15_000;
+const JOIN_LEASE_RENEW_MS = 5_000;
+
 /** FAILED uploads carry the code that explains them in `error`. */
 const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
 
 export class MultipartJoiner {
   private readonly running = new Map<string, Promise<void>>();
+  /** Recovered joins another server held, to look at again. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private closed = false;
   joinedTotal = 0;
   failedTotal = 0;
 
   constructor(
     private readonly deps: ServiceDeps,
     private readonly garbage: GarbageCollector,
+    /** This server, as a lease holder. */
+    private readonly holder: string = 'local',
   ) {}
 
   /** Run the join of `mpid` unless it is already running here. */
   start(mpid: string): Promise<void> {
     const existing = this.running.get(mpid);
     if (existing) return existing;
-    const job = this.join(mpid)
+    const job = this.joinUnderLease(mpid)
       .catch((err: unknown) => this.deps.log.error({ err, mpid }, 'multipart join failed unexpectedly'))
       .finally(() => this.running.delete(mpid));
     this.running.set(mpid, job);
     return job;
+  }
+
+  /** No more retries of held joins (shutdown); joins in flight go on, see idle(). */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
   }
 
   /** Wait for every join in flight (tests, shutdown). */
@@ -51,6 +74,38 @@ export class MultipartJoiner {
     const pending = await this.deps.metadata.multipartsInStates([UploadState.COMPLETE, UploadState.JOIN], Number.MAX_SAFE_INTEGER, 10_000);
     for (const upload of pending) void this.start(upload.mpid);
     return pending.length;
+  }
+
+  private async joinUnderLease(mpid: string): Promise<void> {
+    const lease = `join:${mpid}`;
+    if (!(await this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS))) {
+      const upload = await this.deps.metadata.getMultipart(mpid);
+      if (upload && (upload.state === UploadState.COMPLETE || upload.state === UploadState.JOIN)) this.retryLater(mpid);
+      return;
+    }
+    const renew = setInterval(() => {
+      this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS).then(
+        (held) => { if (!held) this.deps.log.warn({ mpid }, 'the lease of a running multipart join went to another server'); },
+        (err: unknown) => this.deps.log.warn({ err, mpid }, 'could not renew the lease of a multipart join'),
+      );
+    }, JOIN_LEASE_RENEW_MS);
+    renew.unref();
+    try {
+      await this.join(mpid);
+    } finally {
+      clearInterval(renew);
+      await this.deps.metadata.releaseLease(lease, this.holder).catch(() => undefined);
+    }
+  }
+
+  private retryLater(mpid: string): void {
+    if (this.closed || this.retries.has(mpid)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(mpid);
+      void this.start(mpid);
+    }, JOIN_LEASE_MS);
+    timer.unref();
+    this.retries.set(mpid, timer);
   }
 
   private async join(mpid: string): Promise<void> {
@@ -86,7 +141,8 @@ export class MultipartJoiner {
       this.joinedTotal++;
       this.deps.log.info({ mpid, path: upload.path, pieces: pieces.length, sizeBytes: written.sizeBytes }, 'multipart join done');
     } catch (err) {
-      if (blobId) await this.deps.blobs.delete(blobId).catch(() => undefined);
+      // Unless the publishing commit may have gone through: then the file may already be that blob.
+      if (blobId && !outcomeUnknown(err)) await this.deps.blobs.delete(blobId).catch(() => undefined);
       const code = err instanceof JoinFailure ? err.code : joinCodeOf(err);
       if (!(err instanceof JoinFailure) && !isOriginError(err)) this.deps.log.error({ err, mpid }, 'multipart join failed');
       await this.fail(mpid, code);

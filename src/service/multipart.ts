@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalContentType, contentTypeByName } from '../domain/content-types.js';
-import { OriginError } from '../domain/errors.js';
+import { OriginError, outcomeUnknown } from '../domain/errors.js';
 import type { Caller, MultipartRecord, PieceRecord } from '../domain/model.js';
 import { closedKind, isOpen, nextPieceState, nextUploadState, PieceState, UploadState } from '../domain/multipart-state.js';
 import { baseName, checkName, isWithin, parseCallerPath, underRoot } from '../domain/paths.js';
@@ -129,7 +129,8 @@ export class Multipart {
       if (input.expectedSha256 !== undefined && input.expectedSha256 !== received.sha256) throw new OriginError('ChecksumMismatch');
       return await this.deps.metadata.transaction((tx) => this.recordPiece(tx, caller, input, received));
     } catch (err) {
-      await this.deps.blobs.delete(received.blobId).catch(() => undefined);
+      // A commit whose outcome is unknown may have recorded the piece: keep its blob.
+      if (!outcomeUnknown(err)) await this.deps.blobs.delete(received.blobId).catch(() => undefined);
       throw err;
     }
   }

@@ -15,14 +15,20 @@ import { promisify } from 'node:util';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import type { Clock } from '../../src/ports/clock.js';
+import { schemaForDataDir, SERVERS_ON_POSTGRES } from '../helpers/postgres.js';
 
 const run = promisify(execFile);
+/** With ORIGINSTORE_TEST_METADATA=postgres, the commands and the server use the data directory's schema. */
+const metadataEnv = (): Record<string, string> => (SERVERS_ON_POSTGRES ? { ORIGINSTORE_METADATA: schemaForDataDir(dataDir).url } : {});
 const ROOT = resolve(import.meta.dirname, '../..');
 let dataDir: string;
 
 async function originstore(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', dataDir], { cwd: ROOT });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', dataDir], {
+      cwd: ROOT,
+      env: { ...process.env, ...metadataEnv() },
+    });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -32,7 +38,7 @@ async function originstore(...args: string[]): Promise<{ stdout: string; stderr:
 
 /** Log in through the real server on the same data directory. */
 async function canLogIn(username: string, password: string): Promise<{ ok: boolean; path?: string }> {
-  const app = await buildApp(loadConfig({ dataDir, port: '0', logLevel: 'silent' }, {}), { logger: false });
+  const app = await buildApp(loadConfig({ dataDir, port: '0', logLevel: 'silent' }, metadataEnv()), { logger: false });
   try {
     const answer = await app.fastify.inject({ method: 'POST', url: '/account/login', headers: { 'x-agile-username': username, 'x-agile-password': password } });
     return { ok: answer.headers['x-agile-status'] === '0', path: answer.headers['x-agile-path'] as string | undefined };

@@ -30,7 +30,7 @@ test('serve: every flag is applied (the effective configuration is logged at sta
   assert.equal(await server.kill('SIGTERM'), 0);
 });
 
-for (const [flag, value] of [['--session-ttl', '2d'], ['--sweep-interval', '0'], ['--max-upload-size', 'lots'], ['--port', '70000']]) {
+for (const [flag, value] of [['--session-ttl', '2d'], ['--sweep-interval', '0'], ['--max-upload-size', 'lots'], ['--port', '70000'], ['--metadata', 'mysql://db/originstore']]) {
   test(`serve: ${flag} ${value} is refused at start-up, naming the flag`, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', join(tmpdir(), 'originstore-never-created'), flag!, value!], {
       cwd: new URL('../../', import.meta.url),

@@ -8,9 +8,18 @@ import { OriginError } from '../../src/domain/errors.js';
 import type { NewNode } from '../../src/domain/model.js';
 import type { MetadataStore } from '../../src/ports/metadata-store.js';
 
-export function metadataStoreSuite(name: string, open: () => Promise<MetadataStore>): void {
+export interface SuiteOptions {
+  /** Several processes share the store, so a lease held by one is refused to another. */
+  readonly sharedLeases?: boolean;
+  /** Transactions run one at a time (SQLite): a second one cannot start while the first is open. */
+  readonly serialTransactions?: boolean;
+  /** node:test options for every test (a skip reason when the engine is absent). */
+  readonly testOptions?: { skip?: string };
+}
+
+export function metadataStoreSuite(name: string, open: () => Promise<MetadataStore>, options: SuiteOptions = {}): void {
   const withStore = (title: string, fn: (s: MetadataStore) => Promise<void>) =>
-    test(`${name}: ${title}`, async () => {
+    test(`${name}: ${title}`, options.testOptions ?? {}, async () => {
       const store = await open();
       try {
         await fn(store);
@@ -157,4 +166,126 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     assert.deepEqual(await s.scanGarbageBlobs('', 2), ['g1', 'g2']);
     assert.deepEqual(await s.scanGarbageBlobs('g2', 5), ['g3']);
   });
+
+  // Races: each of these is a rule of the port that two servers sharing the store rely on.
+
+  withStore('two transactions inserting one path: one inserts, the other runs again and finds it', async (s) => {
+    const root = (await s.getNodeByPath('/'))!;
+    const create = () =>
+      s.transaction(async (tx) => {
+        if (await tx.getNodeByPath('/race')) return 'found';
+        await tx.insertNode(dir(root.id, '/race'));
+        return 'inserted';
+      });
+    const outcomes = await Promise.all([create(), create(), create(), create()]);
+    assert.deepEqual([...outcomes].sort(), ['found', 'found', 'found', 'inserted']);
+  });
+
+  withStore('a transaction that finds a path free, then loses it to another that commits first, is run again and sees it', async (s) => {
+    const root = (await s.getNodeByPath('/'))!;
+    let inserted!: () => void;
+    const firstInserted = new Promise<void>((resolve) => (inserted = resolve));
+    let read!: () => void;
+    const secondRead = new Promise<void>((resolve) => (read = resolve));
+    const first = s.transaction(async (tx) => {
+      await tx.insertNode(dir(root.id, '/won'));
+      inserted();
+      // Still uncommitted while the second one looks.
+      if (!options.serialTransactions) await secondRead;
+      return 'inserted';
+    });
+    const seen: string[] = [];
+    const second = firstInserted.then(() =>
+      s.transaction(async (tx) => {
+        const found = await tx.getNodeByPath('/won');
+        seen.push(found ? 'found' : 'free');
+        read();
+        if (found) return 'found';
+        await tx.insertNode(dir(root.id, '/won'));
+        return 'inserted';
+      }),
+    );
+    assert.deepEqual(await Promise.all([first, second]), ['inserted', 'found']);
+    assert.deepEqual(seen, options.serialTransactions ? ['found'] : ['free', 'found']);
+  });
+
+  withStore('a node read in a transaction is held until it commits: concurrent read-then-write loses no update', async (s) => {
+    const root = (await s.getNodeByPath('/'))!;
+    const node = await s.insertNode(dir(root.id, '/counter'));
+    const increment = () =>
+      s.transaction(async (tx) => {
+        const current = (await tx.getNodeByPath('/counter'))!;
+        await tx.updateNode(current.id, { mtime: current.mtime + 1 });
+      });
+    await Promise.all(Array.from({ length: 12 }, increment));
+    assert.equal((await s.getNodeById(node.id))?.mtime, 1 + 12);
+  });
+
+  withStore('an upload read in a transaction is held: racing state changes happen one after the other', async (s) => {
+    const upload = {
+      mpid: 'f'.repeat(32), userId: 1, uid: 1, gid: 1, path: '/x', contentType: null, mtime: 0, created: 1, state: 0, error: 0, numPieces: 0,
+    };
+    await s.createMultipart(upload);
+    // Each moves the state from n to n+1 only if it still reads n: with the row held, all 8 succeed in turn.
+    const advance = () =>
+      s.transaction(async (tx) => {
+        const current = (await tx.getMultipart(upload.mpid))!;
+        await tx.addPiece({ mpid: upload.mpid, number: current.state + 1, sizeBytes: 1, sha256: 'x', state: 0, error: 0, blobId: null, created: 1 });
+        await tx.updateMultipart(upload.mpid, { state: current.state + 1 });
+      });
+    await Promise.all(Array.from({ length: 8 }, advance));
+    assert.equal((await s.getMultipart(upload.mpid))?.state, 8);
+    const pieces = await s.listPieces(upload.mpid, 0, 100);
+    assert.deepEqual(pieces.map((p) => p.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(pieces.map((p) => p.number), [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  withStore('a replayed signature inside a transaction answers false and the transaction still commits', async (s) => {
+    assert.equal(await s.useSignature('sig', 10), true);
+    const root = (await s.getNodeByPath('/'))!;
+    const again = await s.transaction(async (tx) => {
+      const fresh = await tx.useSignature('sig', 10);
+      await tx.insertNode(dir(root.id, '/after-replay'));
+      return fresh;
+    });
+    assert.equal(again, false);
+    assert.ok(await s.getNodeByPath('/after-replay'));
+  });
+
+  withStore('two concurrent setSessionExpiryOnce: exactly one wins', async (s) => {
+    await s.createAccount('acct', 1);
+    const u = await s.createUser({ account: 'acct', username: 'u', passwordHash: 'h', uid: 10, gid: 5, home: '/', disabled: false, created: 1 });
+    await s.createSession({ token: 't', userId: u.id, root: '/acct', createdMs: 0, expiresMs: 0, expiryUpdated: false, origin: 'login' });
+    const wins = await Promise.all([s.setSessionExpiryOnce('t', 5), s.setSessionExpiryOnce('t', 6), s.setSessionExpiryOnce('t', 7)]);
+    assert.equal(wins.filter(Boolean).length, 1);
+  });
+
+  if (options.sharedLeases) {
+    withStore('a lease is held by one holder at a time, renewed by it, and free once released', async (s) => {
+      assert.equal(await s.acquireLease('sweeper', 'a', 60_000), true);
+      assert.equal(await s.acquireLease('sweeper', 'b', 60_000), false);
+      assert.equal(await s.acquireLease('sweeper', 'a', 60_000), true, 'the holder renews it');
+      assert.equal(await s.acquireLease('other', 'b', 60_000), true, 'leases are independent');
+      await s.releaseLease('sweeper', 'b');
+      assert.equal(await s.acquireLease('sweeper', 'b', 60_000), false, 'only the holder releases it');
+      await s.releaseLease('sweeper', 'a');
+      assert.equal(await s.acquireLease('sweeper', 'b', 60_000), true);
+    });
+
+    withStore('an expired lease can be taken by another holder', async (s) => {
+      assert.equal(await s.acquireLease('join:x', 'a', 0), true);
+      assert.equal(await s.acquireLease('join:x', 'b', 60_000), true);
+      assert.equal(await s.acquireLease('join:x', 'a', 60_000), false);
+    });
+
+    withStore('racing holders: exactly one gets a free lease', async (s) => {
+      const got = await Promise.all(['a', 'b', 'c', 'd'].map((h) => s.acquireLease('race', h, 60_000)));
+      assert.equal(got.filter(Boolean).length, 1);
+    });
+  } else {
+    withStore('a store only one process opens holds every lease', async (s) => {
+      assert.equal(await s.acquireLease('sweeper', 'a', 60_000), true);
+      assert.equal(await s.acquireLease('sweeper', 'b', 60_000), true);
+    });
+  }
 }

@@ -7,7 +7,7 @@ import { SqliteMetadataStore } from '../../src/adapters/sqlite/sqlite-metadata-s
 import { blobStoreSuite } from './blob-store.suite.js';
 import { metadataStoreSuite } from './metadata-store.suite.js';
 
-metadataStoreSuite('SqliteMetadataStore', async () => SqliteMetadataStore.open(':memory:'));
+metadataStoreSuite('SqliteMetadataStore', async () => SqliteMetadataStore.open(':memory:'), { serialTransactions: true });
 
 blobStoreSuite('FsBlobStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'originstore-blobs-'));

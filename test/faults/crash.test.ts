@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { SERVERS_ON_POSTGRES } from '../helpers/postgres.js';
 
 const PASSWORD = 'secret';
 const DIRECTORY = '/crash';
@@ -179,7 +180,9 @@ test('kill -9 during 20 concurrent uploads: acknowledged files are intact, nothi
 
   const second = await startChildServer({ dataDir, password: PASSWORD });
   started.push(second);
-  assert.deepEqual(await readdir(join(dataDir, 'tmp')), [], 'temporaries survived the restart');
+  // Servers sharing a metadata store keep young temporaries at start-up (another server may be
+  // writing them; docs/scale-out.md): there the periodic sweep removes them a day later.
+  if (!SERVERS_ON_POSTGRES) assert.deepEqual(await readdir(join(dataDir, 'tmp')), [], 'temporaries survived the restart');
   const checked = await rpc(second.url, 'checkToken', [token]);
   assert.equal(checked.code, 0, 'a token issued before the crash no longer works');
 

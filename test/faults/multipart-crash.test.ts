@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { compileServer, startChildServer, type ChildServer } from '../helpers/child-server.js';
+import { SERVERS_ON_POSTGRES } from '../helpers/postgres.js';
 import { seededBytes, streamedGet, streamPiece } from '../helpers/multipart.js';
 
 const PASSWORD = 'pw';
@@ -221,7 +222,8 @@ test('multipart: kill -9 during the join of a 4 GiB upload; after a restart the 
   for (const s of sightings) {
     assert.deepEqual(s, { via: s.via, size: TOTAL_BYTES, checksum: expected }, 'a partial or wrong file was visible');
   }
-  assert.equal((await readdir(join(dataDir, 'tmp'))).length, 0, 'the partial join survived the restart');
+  // Servers sharing a metadata store keep young temporaries at start-up (docs/scale-out.md).
+  if (!SERVERS_ON_POSTGRES) assert.equal((await readdir(join(dataDir, 'tmp'))).length, 0, 'the partial join survived the restart');
 
   t.diagnostic(`peak RSS: ${(firstPeak / 1e6).toFixed(0)} MB during the killed join, ${(secondPeak / 1e6).toFixed(0)} MB during the join after the restart; ${sightings.length} sightings of the file`);
   assert.ok(firstPeak < RSS_LIMIT_BYTES, `peak RSS ${firstPeak} bytes during the first join`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { schemaForDataDir, SERVERS_ON_POSTGRES } from './postgres.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -35,6 +36,12 @@ export interface ChildServerOptions {
   readonly entry?: string;
   /** A command (and its arguments) that runs the server command given after them, e.g. in a namespace. */
   readonly launcher?: readonly string[];
+  /**
+   * Metadata store URL. By default SQLite in the data directory, or with
+   * ORIGINSTORE_TEST_METADATA=postgres a PostgreSQL schema of the data
+   * directory's own (the same across restarts on it).
+   */
+  readonly metadata?: string;
 }
 
 export interface CompiledServer {
@@ -62,6 +69,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     ...(options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.entry]), 'serve',
     '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
     ...(options.password === null ? [] : ['--init-password', options.password ?? 'secret']),
+    ...metadataArgs(options),
     ...(options.args ?? []),
   ];
   const env = options.env ? { ...process.env, ...options.env } : process.env;
@@ -98,4 +106,9 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     await kill('SIGKILL');
     throw err;
   }
+}
+
+function metadataArgs(options: ChildServerOptions): string[] {
+  const url = options.metadata ?? (SERVERS_ON_POSTGRES ? schemaForDataDir(options.dataDir).url : undefined);
+  return url === undefined ? [] : ['--metadata', url];
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import type { Clock } from '../../src/ports/clock.js';
+import { freshSchema, SERVERS_ON_POSTGRES, type Schema } from './postgres.js';
 
 export const ACCOUNT = 'acme';
 export const USER = 'alice';
@@ -37,14 +38,34 @@ export interface RpcOptions {
   readonly headers?: Record<string, string>;
 }
 
-export async function startServer(options: { env?: Record<string, string>; clock?: Clock; parentDir?: string } = {}): Promise<TestServer> {
-  // parentDir: where the temporary data directory goes (the system's temporary directory by default).
-  const dataDir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'originstore-test-'));
+export interface StartOptions {
+  readonly env?: Record<string, string>;
+  readonly clock?: Clock;
+  /**
+   * A metadata store URL shared with other servers (scale-out tests). By
+   * default each server has its own: SQLite in its data directory, or a
+   * fresh PostgreSQL schema when ORIGINSTORE_TEST_METADATA=postgres.
+   */
+  readonly metadata?: string;
+  /** A data directory (blobs) shared with other servers; kept on close. */
+  readonly dataDir?: string;
+  /** Where a temporary data directory goes (the system's temporary directory by default). */
+  readonly parentDir?: string;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(options.parentDir ?? tmpdir(), 'originstore-test-')));
+  const ownSchema: Schema | undefined = options.metadata === undefined && SERVERS_ON_POSTGRES ? await freshSchema() : undefined;
+  const metadata = options.metadata ?? ownSchema?.url;
   // Tests send uploads as fast as they can; the upload rate limit is tested on its own (rate-limit.test.ts).
-  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) });
+  const config = loadConfig(
+    { dataDir, port: '0', logLevel: 'silent', ...(metadata === undefined ? {} : { metadata }) },
+    { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) },
+  );
   const app = await buildApp(config, options.clock ? { logger: false, clock: options.clock } : { logger: false });
-  await app.services.admin.addAccount(ACCOUNT);
-  await app.services.admin.addUser(ACCOUNT, USER, PASSWORD);
+  // A server joining a shared store finds the account and user already there.
+  if (!(await app.stores.metadata.getAccount(ACCOUNT))) await app.services.admin.addAccount(ACCOUNT);
+  if (!(await app.stores.metadata.getUserByName(USER))) await app.services.admin.addUser(ACCOUNT, USER, PASSWORD);
   await app.fastify.listen({ host: '127.0.0.1', port: 0 });
   const address = app.fastify.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
@@ -94,7 +115,8 @@ export async function startServer(options: { env?: Record<string, string>; clock
       app.fastify.server.closeIdleConnections();
       await closing;
       app.fastify.server.closeAllConnections();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+      await ownSchema?.drop();
     },
   };
   return server;

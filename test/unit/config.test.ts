@@ -32,6 +32,8 @@ const SAMPLES: Record<keyof Config, { raw: string; value: unknown; other: string
   fetchQueueSize: { raw: '9', value: 9, other: '10' },
   fetchRemote: { raw: 'true', value: true, other: 'false' },
   fetchAllowPrivate: { raw: 'yes', value: true, other: 'no' },
+  consoleDir: { raw: '/srv/console', value: '/srv/console', other: '/other/console' },
+  metadata: { raw: 'postgres://originstore@db.internal:5432/origin', value: 'postgres://originstore@db.internal:5432/origin', other: 'postgres://other@db.internal/origin' },
 };
 
 /** TLS takes its certificate and key together. */

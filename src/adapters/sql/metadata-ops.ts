@@ -1,7 +1,8 @@
 /**
  * The metadata queries, written once over Kysely and shared by every SQL
- * dialect (SQLite now, PostgreSQL for scale-out). A dialect supplies only its
- * connection, its migrations and how it reports a unique-key violation.
+ * dialect (SQLite and PostgreSQL). A dialect supplies only its connection,
+ * its migrations, how it reports a unique-key violation and whether reads
+ * inside a transaction lock the rows they return.
  */
 import type { Kysely, Selectable } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
@@ -13,19 +14,39 @@ import type { Database, MultipartsTable, NodesTable, PiecesTable, SessionsTable,
 
 export type UniqueViolationTest = (err: unknown) => boolean;
 
+export interface SqlOpsOptions {
+  /**
+   * Reads of one node or one multipart upload take a row lock (SELECT … FOR
+   * UPDATE), held until the transaction ends. PostgreSQL transactions run
+   * concurrently, so a use case that reads a row and then writes by what it
+   * read must hold that row meanwhile; SQLite's transactions are already
+   * serial (BEGIN IMMEDIATE) and its grammar has no FOR UPDATE.
+   */
+  readonly lockReads?: boolean;
+}
+
 export class SqlMetadataOps implements MetadataOps {
+  private readonly lockReads: boolean;
+
   constructor(
     protected readonly db: Kysely<Database>,
     private readonly isUniqueViolation: UniqueViolationTest,
-  ) {}
+    options: SqlOpsOptions = {},
+  ) {
+    this.lockReads = options.lockReads ?? false;
+  }
 
   async getNodeByPath(path: string): Promise<NodeRecord | undefined> {
-    const row = await this.db.selectFrom('nodes').selectAll().where('path', '=', path).executeTakeFirst();
+    let q = this.db.selectFrom('nodes').selectAll().where('path', '=', path);
+    if (this.lockReads) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
     return row && toNode(row);
   }
 
   async getNodeById(id: number): Promise<NodeRecord | undefined> {
-    const row = await this.db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst();
+    let q = this.db.selectFrom('nodes').selectAll().where('id', '=', id);
+    if (this.lockReads) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
     return row && toNode(row);
   }
 
@@ -138,11 +159,13 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
-    return this.db.selectFrom('accounts').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.db.selectFrom('accounts').selectAll().where('name', '=', name).executeTakeFirst();
+    return row && { name: row.name, created: Number(row.created) };
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
-    return this.db.selectFrom('accounts').selectAll().orderBy('name').execute();
+    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, created: Number(r.created) }));
   }
 
   async createUser(user: NewUser): Promise<UserRecord> {
@@ -297,13 +320,14 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async useSignature(signature: string, expiresMs: number): Promise<boolean> {
-    try {
-      await this.db.insertInto('used_signatures').values({ signature, expires_ms: expiresMs }).execute();
-      return true;
-    } catch (err) {
-      if (this.isUniqueViolation(err)) return false;
-      throw err;
-    }
+    // ON CONFLICT rather than catching the violation: in PostgreSQL a failed
+    // statement would abort the caller's whole transaction.
+    const res = await this.db
+      .insertInto('used_signatures')
+      .values({ signature, expires_ms: expiresMs })
+      .onConflict((oc) => oc.column('signature').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async deleteExpiredSignatures(nowMs: number): Promise<number> {
@@ -322,7 +346,9 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async getMultipart(mpid: string): Promise<MultipartRecord | undefined> {
-    const row = await this.db.selectFrom('multiparts').selectAll().where('mpid', '=', mpid).executeTakeFirst();
+    let q = this.db.selectFrom('multiparts').selectAll().where('mpid', '=', mpid);
+    if (this.lockReads) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
     return row && toMultipart(row);
   }
 

@@ -141,6 +141,13 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
     });
   }
 
+  /** One server owns a SQLite file, so it holds every lease. */
+  async acquireLease(): Promise<boolean> {
+    return true;
+  }
+
+  async releaseLease(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
