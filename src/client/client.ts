@@ -6,7 +6,7 @@
 import { OriginStoreError } from './errors.js';
 import { codeOf, Transport, type TransportOptions } from './transport.js';
 import * as http from './http.js';
-import { download, egressUrl, type DownloadOptions, type Download } from './download.js';
+import { download, egressUrl, head, type DownloadOptions, type Download, type HeadResult } from './download.js';
 import { uploadFile, type UploadFileOptions, type UploadFileResult, type UploadSource } from './upload.js';
 import { createSha256, type Hasher } from './sha256.js';
 import { digestHex, type UploadBody } from './bodies.js';
@@ -316,6 +316,11 @@ export class OriginStoreClient {
     return download(this, path, options);
   }
 
+  /** HEAD of a file through egress: size, digest, type and Last-Modified, without the bytes. */
+  head(path: string): Promise<HeadResult> {
+    return head(this, path);
+  }
+
   /** The public egress URL of `path` (served as is only by a public account). */
   async egressUrl(path: string): Promise<string> {
     return egressUrl(this, path);
@@ -326,5 +331,12 @@ export class OriginStoreClient {
     const response = await this.transport.send('/healthz', '/healthz', () => ({ method: 'GET' }), true);
     await response.body?.cancel();
     return response.ok;
+  }
+
+  /** `GET /metrics`: the server's Prometheus text exposition. */
+  async metrics(): Promise<string> {
+    const response = await this.transport.send('/metrics', '/metrics', () => ({ method: 'GET' }), true);
+    if (!response.ok) throw new OriginStoreError('/metrics', -5, { httpStatus: response.status, meaning: `HTTP ${response.status}` });
+    return response.text();
   }
 }

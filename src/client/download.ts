@@ -89,3 +89,28 @@ function totalSize(response: Response, offset: number): number {
   if (range) return Number(range[1]);
   return offset + Number(response.headers.get('content-length') ?? 0);
 }
+
+export interface HeadResult {
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly contentType: string;
+  /** Last-Modified, epoch seconds. */
+  readonly mtimeSeconds: number;
+}
+
+/** HEAD of a file through egress: what a CDN would see, without the bytes. */
+export async function head(client: OriginStoreClient, path: string): Promise<HeadResult> {
+  let response = await client.transport.send('HEAD', await egressUrl(client, path), () => ({ method: 'HEAD' }), true);
+  if (response.status === 403) {
+    const signed = new URL((await client.mediaVaultUrl(path)).download_url);
+    response = await client.transport.send('HEAD', client.url + signed.pathname + signed.search, () => ({ method: 'HEAD' }), true);
+  }
+  if (response.status === 404) throw new OriginStoreError('HEAD', -1, { httpStatus: 404, kind: 'NotFound', meaning: 'no such file (or it is a directory)' });
+  if (!response.ok) throw new OriginStoreError('HEAD', -5, { httpStatus: response.status, meaning: `the origin answered HTTP ${response.status}` });
+  return {
+    sizeBytes: Number(response.headers.get('content-length') ?? 0),
+    sha256: response.headers.get('x-agile-checksum') ?? '',
+    contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+    mtimeSeconds: Math.floor(Date.parse(response.headers.get('last-modified') ?? '') / 1000) || 0,
+  };
+}

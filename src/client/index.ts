@@ -7,7 +7,7 @@ export { OriginStoreClient, type ClientOptions } from './client.js';
 export { OriginStoreError, OriginStoreNetworkError, isOriginStoreError } from './errors.js';
 export type { UploadBody } from './bodies.js';
 export type { PostOptions } from './http.js';
-export type { Download, DownloadOptions } from './download.js';
+export type { Download, DownloadOptions, HeadResult } from './download.js';
 export { blobSource, type RandomAccessSource, type UploadFileOptions, type UploadFileResult, type UploadSource } from './upload.js';
 export { Sha256, createSha256, type Hasher } from './sha256.js';
 export type * from './types.js';

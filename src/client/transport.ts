@@ -17,6 +17,8 @@ export interface TransportOptions {
   readonly retries?: number | undefined;
   /** The first backoff delay, doubled on each retry (default 250 ms). */
   readonly retryDelayMs?: number | undefined;
+  /** Retries of an upload answered 429, each after its Retry-After (default 3). */
+  readonly rateLimitRetries?: number | undefined;
   readonly fetch?: typeof fetch | undefined;
 }
 
@@ -140,12 +142,27 @@ export class Transport {
       const i = init();
       return { ...i, headers: { ...(i.headers as Record<string, string>), 'X-Agile-Authorization': t } };
     };
-    const response = await this.send(call, path, withToken(token), options.idempotent);
+    const response = await this.#admitted(call, path, withToken(token), options);
     const expired = response.headers.get('x-agile-status') === '-10001' && (response.status === 401 || response.status === 403);
     if (!expired || !options.replayable || !this.canLogIn) return response;
     await response.body?.cancel();
     this.#dropToken(token);
-    return this.send(call, path, withToken(await this.token()), options.idempotent);
+    return this.#admitted(call, path, withToken(await this.token()), options);
+  }
+
+  /**
+   * best_practices.md, "Observe Upload Limits": a 429 carries Retry-After. A
+   * request that can be sent again waits that long and is retried, a few times.
+   */
+  async #admitted(call: string, path: string, init: () => RequestInit, options: { idempotent: boolean; replayable: boolean }): Promise<Response> {
+    const retries = options.replayable ? (this.#options.rateLimitRetries ?? 3) : 0;
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send(call, path, init, options.idempotent);
+      if (response.status !== 429 || attempt >= retries) return response;
+      await response.body?.cancel();
+      const seconds = Number(response.headers.get('retry-after'));
+      await wait(Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000, 30_000));
+    }
   }
 
   /** fetch with retries on network errors when the call is idempotent. */

@@ -8,11 +8,14 @@ import { OriginStoreError } from './errors.js';
 import { digestHex, isStream, PieceReader, sizeOf, toStream, watched, type UploadBody } from './bodies.js';
 import type { OriginStoreClient } from './client.js';
 import { multipartPiece, postRaw } from './http.js';
+import type { Hasher } from './sha256.js';
 import type { PieceSummary, ProgressListener } from './types.js';
 
 /** A source that can be read from any offset (a Blob, a local file): its size is known up front. */
 export interface RandomAccessSource {
   readonly sizeBytes: number;
+  /** The Blob behind the source, if any: a browser sends a Blob as it is, since fetch cannot stream a body there. */
+  readonly blob?: Blob;
   read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
   stream(): ReadableStream<Uint8Array>;
 }
@@ -37,6 +40,8 @@ export interface UploadFileOptions {
   /** Called once the multipart upload exists, so a caller can record the mpid to resume it later. */
   readonly onMultipartCreated?: (mpid: string) => void;
   readonly onProgress?: ProgressListener;
+  /** Called when a multipart upload has sent every piece and the server starts joining them. */
+  readonly onJoining?: () => void;
   readonly signal?: AbortSignal;
 }
 
@@ -61,6 +66,7 @@ export function isRandomAccess(source: unknown): source is RandomAccessSource {
 export function blobSource(blob: Blob): RandomAccessSource {
   return {
     sizeBytes: blob.size,
+    blob,
     read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
     stream: () => blob.stream() as ReadableStream<Uint8Array>,
   };
@@ -106,7 +112,7 @@ async function rawRandom(client: OriginStoreClient, source: RandomAccessSource, 
   const reader = source.stream().getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) hasher.update(r.value);
   const sha256 = hasher.digestHex();
-  const body = typeof Blob !== 'undefined' && source instanceof Blob ? source : source.stream();
+  const body = source.blob ?? source.stream();
   return rawWithDigest(client, body, source.sizeBytes, sha256, path, options);
 }
 
@@ -142,46 +148,79 @@ async function existingPieces(client: OriginStoreClient, mpid: string): Promise<
 /** Piece states that mean the bytes are held and will be joined (NEW, JOIN, SUCCESS). */
 const HELD = new Set([1, 5, 6]);
 
+/**
+ * Pieces of a source, read one at a time and in order (so the whole-file
+ * digest sees the bytes in order) while workers send them in parallel.
+ * Once one piece has failed, `stop()` keeps the other workers from taking more.
+ */
+class PieceFeed {
+  readonly #reader: PieceReader;
+  readonly #pieceSize: number;
+  readonly #whole: Hasher;
+  readonly #signal: AbortSignal | undefined;
+  #pending: Uint8Array | null | undefined;
+  #reading: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+  pieces = 0;
+  readBytes = 0;
+
+  constructor(reader: PieceReader, pieceSize: number, first: Uint8Array | null | undefined, whole: Hasher, signal: AbortSignal | undefined) {
+    this.#reader = reader;
+    this.#pieceSize = pieceSize;
+    this.#pending = first;
+    this.#whole = whole;
+    this.#signal = signal;
+  }
+
+  next(): Promise<{ number: number; bytes: Uint8Array } | null> {
+    const turn = this.#reading.then(async () => {
+      this.#signal?.throwIfAborted();
+      if (this.#stopped) return null;
+      const bytes = this.#pending !== undefined ? this.#pending : await this.#reader.next(this.#pieceSize);
+      this.#pending = undefined;
+      if (bytes === null) return null;
+      this.#whole.update(bytes);
+      this.readBytes += bytes.length;
+      return { number: ++this.pieces, bytes };
+    });
+    this.#reading = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async stop(reason: unknown): Promise<void> {
+    this.#stopped = true;
+    await this.#reader.cancel(reason).catch(() => undefined);
+  }
+}
+
+async function startMultipart(client: OriginStoreClient, path: string, options: UploadFileOptions): Promise<string> {
+  if (options.resumeMultipartId !== undefined) return options.resumeMultipartId;
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  if ((options.createParents ?? true) && parent !== '') await client.makeDir2(parent).catch(ignoreExists);
+  return client.createMultipart(path, {
+    ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
+    ...(options.mtimeSeconds !== undefined ? { mtimeSeconds: options.mtimeSeconds } : {}),
+  });
+}
+
 async function multipart(
   client: OriginStoreClient, reader: PieceReader, path: string, pieceSize: number, totalBytes: number | undefined,
   first: Uint8Array | null | undefined, options: UploadFileOptions,
 ): Promise<UploadFileResult> {
-  const parent = path.slice(0, path.lastIndexOf('/'));
-  if ((options.createParents ?? true) && parent !== '' && options.resumeMultipartId === undefined) await client.makeDir2(parent).catch(ignoreExists);
-  const mpid = options.resumeMultipartId ?? await client.createMultipart(path, {
-    ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
-    ...(options.mtimeSeconds !== undefined ? { mtimeSeconds: options.mtimeSeconds } : {}),
-  });
+  const mpid = await startMultipart(client, path, options);
   options.onMultipartCreated?.(mpid);
   const held = options.resumeMultipartId ? await existingPieces(client, mpid) : new Map<number, PieceSummary>();
   const whole = client.createHasher();
-  let pending: Uint8Array | null | undefined = first;
-  let nextNumber = 1;
-  let readBytes = 0;
+  const feed = new PieceFeed(reader, pieceSize, first, whole, options.signal);
   let doneBytes = 0;
   let skipped = 0;
-  let reading: Promise<unknown> = Promise.resolve();
-  // Pieces are read one at a time, in order, so the whole-file digest sees the bytes in order; they are sent in parallel.
-  const nextPiece = (): Promise<{ number: number; bytes: Uint8Array } | null> => {
-    const turn = reading.then(async () => {
-      options.signal?.throwIfAborted();
-      const bytes = pending !== undefined ? pending : await reader.next(pieceSize);
-      pending = undefined;
-      if (bytes === null) return null;
-      whole.update(bytes);
-      readBytes += bytes.length;
-      return { number: nextNumber++, bytes };
-    });
-    reading = turn.catch(() => undefined);
-    return turn;
-  };
   const progress = (bytes: number) => {
     doneBytes += bytes;
     options.onProgress?.({ transferredBytes: doneBytes, totalBytes });
   };
-  options.onProgress?.({ transferredBytes: 0, totalBytes });
+  progress(0);
   const worker = async () => {
-    for (let piece = await nextPiece(); piece !== null; piece = await nextPiece()) {
+    for (let piece = await feed.next(); piece !== null; piece = await feed.next()) {
       const there = held.get(piece.number);
       if (there && there.size === piece.bytes.length && HELD.has(there.state)) {
         skipped++;
@@ -193,24 +232,27 @@ async function multipart(
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => worker().catch(async (err) => {
+      await feed.stop(err);
+      throw err;
+    })));
   } catch (err) {
-    await reader.cancel(err).catch(() => undefined);
+    await feed.stop(err);
     throw err;
   }
-  const pieces = nextNumber - 1;
-  const beyond = [...held.keys()].filter((n) => n > pieces);
+  const beyond = [...held.keys()].filter((n) => n > feed.pieces);
   if (beyond.length > 0) {
-    throw new OriginStoreError('/multipart/piece', -3, { meaning: `the multipart upload ${mpid} holds piece ${beyond[0]} beyond this file's ${pieces} pieces: abort it and upload again` });
+    throw new OriginStoreError('/multipart/piece', -3, { meaning: `the multipart upload ${mpid} holds piece ${beyond[0]} beyond this file's ${feed.pieces} pieces: abort it and upload again` });
   }
   await client.completeMultipart(mpid);
+  options.onJoining?.();
   await joined(client, mpid, options.signal);
   const sha256 = whole.digestHex();
   const stat = await client.stat(path, { detail: true });
-  if (stat.checksum !== sha256 || stat.size !== readBytes) {
-    throw new OriginStoreError('completeMultipart', -5, { kind: 'ChecksumMismatch', meaning: `the joined file has ${stat.size} bytes with SHA-256 ${stat.checksum}; the client sent ${readBytes} with ${sha256}` });
+  if (stat.checksum !== sha256 || stat.size !== feed.readBytes) {
+    throw new OriginStoreError('completeMultipart', -5, { kind: 'ChecksumMismatch', meaning: `the joined file has ${stat.size} bytes with SHA-256 ${stat.checksum}; the client sent ${feed.readBytes} with ${sha256}` });
   }
-  return { path, sizeBytes: readBytes, sha256, method: 'multipart', multipartId: mpid, pieces, skippedPieces: skipped };
+  return { path, sizeBytes: feed.readBytes, sha256, method: 'multipart', multipartId: mpid, pieces: feed.pieces, skippedPieces: skipped };
 }
 
 function ignoreExists(err: unknown): void {

@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Command } from 'commander';
 import { OriginStoreClient } from '../../src/client/index.js';
+import { registerClientCommands } from '../../src/cli/client/register.js';
 import { newConfigDir, originstore, serverEnv } from '../helpers/cli.js';
 import { ACCOUNT, PASSWORD, startServer, USER, type TestServer } from '../helpers/server.js';
 
@@ -95,16 +97,28 @@ test('mkdir -p, ls -l -R, stat, du: the tree as JSON', async () => {
   assert.match(onFile.stderr, /makeDir failed with result code -2: path exists/);
 });
 
-test('a missing path exits 3, a usage error exits 2, --help exits 0 on every command', async () => {
+test('a missing path exits 3, a usage error exits 2, --help exits 0', async () => {
   const missing = await os(['stat', '/no/such', '--json']);
   assert.equal(missing.code, 3);
   assert.deepEqual([missing.json.error.code, missing.json.error.call, missing.json.error.kind], [-1, 'stat', 'NotFound']);
   assert.equal((await os(['cp', '/only-one'])).code, 2);
   assert.equal((await os(['url', '/x', '--expires', 'soon'])).code, 2);
-  for (const command of ['login', 'ls', 'stat', 'mkdir', 'put', 'get', 'cp', 'mv', 'rm', 'sync', 'url', 'du', 'mp ls', 'mp status', 'mp abort']) {
-    const r = await os([...command.split(' '), '--help']);
-    assert.equal(r.code, 0, command);
-    assert.match(r.stdout, /--json/, command);
+  const help = await os(['put', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: originstore put \[options\] <local> \[remote\]/);
+});
+
+test('every client command has --help and --json', () => {
+  const program = new Command('originstore');
+  registerClientCommands(program);
+  const all = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...all(sub)]);
+  const names = all(program).filter((c) => c.commands.length === 0).map((c) => (c.parent === program ? c.name() : `${c.parent!.name()} ${c.name()}`));
+  assert.deepEqual(names.sort(), ['cp', 'du', 'get', 'login', 'ls', 'mkdir', 'mp abort', 'mp ls', 'mp status', 'mv', 'put', 'rm', 'stat', 'sync', 'url']);
+  for (const c of all(program).filter((x) => x.commands.length === 0)) {
+    const text = c.helpInformation();
+    assert.match(text, /--json/, c.name());
+    assert.match(text, /-h, --help/, c.name());
+    assert.ok(c.description().length > 0, c.name());
   }
 });
 

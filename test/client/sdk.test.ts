@@ -302,6 +302,33 @@ test('download: a private account is read through a MediaVault URL', async () =>
   }
 });
 
-test('health: the server answers /healthz', async () => {
+test('head: size, digest and type of a file through egress, without the bytes', async () => {
+  const d = await dir('head');
+  await client.postRaw('{"a":1}', { path: `${d}/h.json`, mtimeSeconds: 1_700_000_000 });
+  assert.deepEqual(await client.head(`${d}/h.json`), { sizeBytes: 7, sha256: sha('{"a":1}'), contentType: 'application/json', mtimeSeconds: 1_700_000_000 });
+  await rejectsWith(client.head(`${d}/none`), { call: 'HEAD', code: -1 });
+});
+
+test('health and metrics: /healthz answers ready, /metrics the counters', async () => {
   assert.equal(await client.health(), true);
+  assert.match(await client.metrics(), /^# HELP /m);
+});
+
+test('client: an upload answered 429 waits for Retry-After and is sent again', async (t) => {
+  // One upload a second, on a clock that moves only when the server has said 429: the retry is then admitted.
+  let nowMs = Date.now();
+  const limited = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '1' }, clock: { nowMs: () => nowMs } });
+  t.after(() => limited.close());
+  const statuses: number[] = [];
+  const clockAdvancing: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    statuses.push(response.status);
+    if (response.status === 429) nowMs += 2000;
+    return response;
+  };
+  const c = new OriginStoreClient({ url: limited.url, username: USER, password: PASSWORD, fetch: clockAdvancing });
+  await c.postRaw('first', { path: '/one.txt' });
+  const second = await c.postRaw('second', { path: '/two.txt' });
+  assert.equal(second.sha256, sha('second'));
+  assert.deepEqual(statuses.slice(-3), [200, 429, 200]);
 });

@@ -25,6 +25,11 @@ export const EXIT = {
 
 export class UsageError extends Error {}
 
+/** "1 file", "2 files". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export interface Output {
   readonly json: boolean;
   /** A result: the JSON document with --json, else the text lines. */

@@ -8,10 +8,12 @@ import type { Progress } from '../../client/index.js';
 
 export interface Bar {
   update(progress: Progress): void;
+  /** A word after the numbers, e.g. "joining" once the bytes are sent. */
+  note(text: string): void;
   stop(): void;
 }
 
-const QUIET: Bar = { update() {}, stop() {} };
+const QUIET: Bar = { update() {}, note() {}, stop() {} };
 
 export function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -27,7 +29,7 @@ export function human(bytes: number): string {
 export function progressBar(label: string, options: { json: boolean; quiet?: boolean }): Bar {
   if (options.json || options.quiet || !process.stderr.isTTY) return QUIET;
   const bar = new cliProgress.SingleBar({
-    format: `${label} |{bar}| {percentage}% {done}/{size} {rate}/s ETA {eta_formatted}`,
+    format: `${label} |{bar}| {percentage}% {done}/{size} {rate}/s ETA {eta_formatted}{note}`,
     hideCursor: true,
     stopOnComplete: false,
     etaBuffer: 50,
@@ -36,11 +38,12 @@ export function progressBar(label: string, options: { json: boolean; quiet?: boo
   }, cliProgress.Presets.shades_classic);
   const startedMs = Date.now();
   let started = false;
+  let note = '';
   return {
     update({ transferredBytes, totalBytes }) {
       const total = totalBytes ?? Math.max(transferredBytes, 1);
       const seconds = Math.max((Date.now() - startedMs) / 1000, 0.001);
-      const payload = { done: human(transferredBytes), size: totalBytes === undefined ? '?' : human(totalBytes), rate: human(Math.round(transferredBytes / seconds)) };
+      const payload = { done: human(transferredBytes), size: totalBytes === undefined ? '?' : human(totalBytes), rate: human(Math.round(transferredBytes / seconds)), note };
       if (!started) {
         bar.start(total, transferredBytes, payload);
         started = true;
@@ -48,6 +51,10 @@ export function progressBar(label: string, options: { json: boolean; quiet?: boo
         bar.setTotal(total);
         bar.update(transferredBytes, payload);
       }
+    },
+    note(text) {
+      note = ` ${text}`;
+      if (started) bar.update({ note });
     },
     stop() {
       if (started) bar.stop();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { OriginStoreClient, Progress } from '../../client/index.js';
 import { sha256OfFile, uploadLocalFile } from '../../client/node.js';
 import { clientCommand, run } from './context.js';
-import { UsageError } from './output.js';
+import { plural, UsageError } from './output.js';
 import { human, progressBar } from './progress.js';
 import { joinRemote, mapLimit, remotePath, removeTree, statOrUndefined, walk, type RemoteEntry } from './remote.js';
 import { uploadOptions } from './transfer-commands.js';
@@ -145,7 +145,7 @@ export function registerSyncCommand(program: Command): void {
       ctx.out.result(summary, () => {
         const verb = opts.dryRun ? 'would upload' : 'uploaded';
         const lines = opts.dryRun ? summary.actions.map((a) => `${a.action}\t${a.path}${'reason' in a ? `\t(${a.reason})` : ''}`) : [];
-        return [...lines, `${verb} ${summary.uploaded} files (${human(bytes)}), ${summary.unchanged} unchanged, ${summary.createdDirs} directories created, ${summary.deletedFiles} files and ${summary.deletedDirs} directory trees deleted`].join('\n');
+        return [...lines, `${verb} ${plural(summary.uploaded, 'file')} (${human(bytes)}), ${summary.unchanged} unchanged, ${plural(summary.createdDirs, 'directory', 'directories')} created, ${plural(summary.deletedFiles, 'file')} and ${plural(summary.deletedDirs, 'tree')} deleted`].join('\n');
       });
     }));
 }

@@ -61,6 +61,11 @@ async function putFile(client: OriginStoreClient, local: string, remote: string,
   return { ...result, resumed: resumeId !== undefined };
 }
 
+function resumeNote(fromBytes: number, sizeBytes: number): string {
+  if (fromBytes === 0) return '';
+  return fromBytes === sizeBytes ? ', already complete: checked only' : `, continued from ${human(fromBytes)}`;
+}
+
 export function registerTransferCommands(program: Command): void {
   clientCommand(program, 'put <local> [remote]', "upload a file ('-' reads standard input); large files go up in parallel pieces")
     .option('--concurrency <n>', 'pieces sent at once', '4')
@@ -76,7 +81,7 @@ export function registerTransferCommands(program: Command): void {
       let remote = remotePath(target ?? name);
       if (target === undefined || target.endsWith('/') || (await isDirectory(client, remote))) remote = joinRemote(target === undefined ? '/' : remote, name);
       const bar = progressBar(`put ${name}`, { json: ctx.out.json, quiet: opts.quiet ?? false });
-      const options = { ...uploadOptions(opts), onProgress: (p: Parameters<typeof bar.update>[0]) => bar.update(p) };
+      const options = { ...uploadOptions(opts), onProgress: (p: Parameters<typeof bar.update>[0]) => bar.update(p), onJoining: () => bar.note('joining pieces…') };
       try {
         const result = local === '-'
           ? { ...(await client.uploadFile(fromNodeStream(process.stdin), remote, options)), resumed: false }
@@ -105,7 +110,7 @@ export function registerTransferCommands(program: Command): void {
       try {
         const result = await downloadToFile(client, remote, local, { resume: opts.resume, onProgress: (p) => bar.update(p) });
         bar.stop();
-        ctx.out.result({ remote, ...result }, () => `${remote} → ${local} (${human(result.sizeBytes)}${result.resumedFromBytes ? `, continued from ${human(result.resumedFromBytes)}` : ''}, sha256 ${result.sha256})`);
+        ctx.out.result({ remote, ...result }, () => `${remote} → ${local} (${human(result.sizeBytes)}${resumeNote(result.resumedFromBytes, result.sizeBytes)}, sha256 ${result.sha256})`);
       } finally {
         bar.stop();
       }
