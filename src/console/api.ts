@@ -149,7 +149,6 @@ export class ConsoleApi {
    * cancelled multipart upload is aborted on the server too.
    */
   async upload(file: Blob, path: string, o: UploadOptions): Promise<UploadFileResult> {
-    if (file.size <= o.multipartThresholdBytes) return this.#guard('/post/raw', this.#raw(file, path, o));
     let mpid: string | undefined;
     try {
       return await this.#guard('upload', this.client.uploadFile(file, path, {
@@ -160,26 +159,6 @@ export class ConsoleApi {
       if (mpid !== undefined) await this.client.abortMultipart(mpid).catch(() => undefined);
       throw err;
     }
-  }
-
-  /**
-   * uploadFile sends a small Blob as a ReadableStream, which a browser sends
-   * only over HTTP/2 (Chromium: ERR_ALPN_NEGOTIATION_FAILED on HTTP/1.1);
-   * postRaw with the Blob itself goes through XMLHttpRequest. The digest is
-   * computed first so the server refuses bytes that do not match it.
-   */
-  async #raw(file: Blob, path: string, o: UploadOptions): Promise<UploadFileResult> {
-    const hasher = this.client.createHasher();
-    const reader = (file.stream() as ReadableStream<Uint8Array>).getReader();
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      o.signal.throwIfAborted();
-      hasher.update(r.value);
-    }
-    const sha256 = hasher.digestHex();
-    const sent = await this.client.postRaw(file, { path, createParents: true, sha256, signal: o.signal, onProgress: (p) => o.onProgress(p.transferredBytes) });
-    if (sent.sha256 !== sha256 || sent.sizeBytes !== file.size) throw new ApiError('/post/raw', -26, 'The server stored different bytes from those sent.');
-    o.onProgress(file.size);
-    return { path, sizeBytes: file.size, sha256, method: 'raw' };
   }
 
   async #guard<T>(call: string, work: Promise<T>): Promise<T> {

@@ -21,7 +21,10 @@ function showLogin(notice = ''): void {
   leave?.();
   leave = undefined;
   forgetSession();
-  for (const dialog of document.querySelectorAll('dialog')) dialog.close();
+  for (const dialog of document.querySelectorAll('dialog')) {
+    dialog.close();
+    dialog.remove();
+  }
   clearNotices();
   document.title = 'Log in · originstore';
   root.replaceChildren(loginView(baseUrl, notice, (token, username) => {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -303,6 +303,12 @@ test('console: details show size, type, times and the SHA-256', { skip: SKIP }, 
   await page.keyboard.press('Escape');
 });
 
+test('console: download saves the file under its own name', { skip: SKIP }, async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), row('Cat-red.png').getByRole('button', { name: 'Download Cat-red.png' }).click()]);
+  assert.equal(download.suggestedFilename(), 'Cat-red.png');
+  assert.equal(sha256(await readFile((await download.path())!)), sha256(RED));
+});
+
 test('console: rename in place, and move into another folder', { skip: SKIP }, async () => {
   await row('dog-green.png').getByRole('button', { name: 'Rename or move dog-green.png' }).click();
   await page.getByLabel('New path').fill('/photos/dog.png');
@@ -355,6 +361,19 @@ test('console: an account administrator creates a user restricted to a home dire
   await shot('13-users');
   const users = await server.app.services.admin.listUsers(ACCOUNT);
   assert.equal(users.find((u) => u.username === 'carol')?.home, '/carol');
+});
+
+test('console: an account administrator disables a user, who then shows as inactive and cannot log in', { skip: SKIP }, async () => {
+  await server.app.services.admin.addUser(ACCOUNT, 'dave', 'dave-pw');
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('button', { name: 'Disable: dave' }).click();
+  await page.locator('dialog').getByRole('button', { name: 'Disable' }).click();
+  await page.locator('tr[data-user="dave"]').waitFor({ state: 'detached' });
+  await page.getByRole('radio', { name: 'Inactive' }).click();
+  await page.locator('tr[data-user="dave"]', { hasText: 'Disabled' }).waitFor();
+  assert.deepEqual(await server.rpc('login', ['dave', 'dave-pw']), [null, null]);
+  await page.getByRole('radio', { name: 'Active', exact: true }).click();
 });
 
 test('console: a home-restricted user sees only its home', { skip: SKIP }, async () => {
