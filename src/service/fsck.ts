@@ -120,12 +120,13 @@ export class Fsck {
       if (want.kind === 'file' && !present.has(blobId)) for (const path of want.owners) found('missing-blob', path, `blob ${blobId} does not exist`);
     }
 
+    let queuedGarbage = queued.size;
     for (const blobId of queued) {
       if (!expected.has(blobId)) continue;
       const f = found('queued-blob-referenced', blobId, `queued for deletion, but ${expected.get(blobId)!.owners.join(', ')} still refers to it`);
       if (options.repair) f.repaired = await this.unqueue(blobId);
+      if (f.repaired) queuedGarbage--;
     }
-    let queuedGarbage = queued.size;
     if (options.repair) queuedGarbage -= await this.drainQueue(expected);
 
     const pieceBlobProblem = (p: PieceRecord): string | undefined => {
