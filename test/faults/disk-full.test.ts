@@ -73,11 +73,15 @@ test('disk full: uploads answer -22 @ 503, stored files are intact, and uploads 
     t.skip(mounted);
     return;
   }
-  t.after(() => mounted.unmount());
+  let app: App | undefined;
+  // One hook, in this order: the server must let go of its files before the filesystem can be unmounted.
+  t.after(async () => {
+    await app?.close();
+    await mounted.unmount();
+  });
   const dataDir = join(mounted.dir, 'data');
   await mkdir(dataDir);
-  let app: App | undefined = await buildApp(loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0' }), { logger: false });
-  t.after(() => app?.close());
+  app = await buildApp(loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0' }), { logger: false });
   await app.services.admin.addAccount('acme');
   await app.services.admin.addUser('acme', 'alice', 'pw');
   await app.fastify.listen({ host: '127.0.0.1', port: 0 });
