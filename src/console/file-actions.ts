@@ -149,6 +149,24 @@ export function renameOrMove(api: ConsoleApi, folder: string, e: Entry, done: (n
   });
 }
 
+/** console.md, "Creating Folders": "a/b" makes b inside an existing a; a missing a is an error. */
+export function createFolder(api: ConsoleApi, folder: string, done: (path: string) => void): void {
+  formDialog('New folder', [{ name: 'name', label: 'Folder name', hint: 'Use "parent/name" to create inside an existing folder.' }], 'Create', async (v) => {
+    const target = resolveTyped(folder, v['name'] ?? '');
+    if ('error' in target) return target.error;
+    try {
+      await api.makeDir(target.path);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === -3) return `The parent folder ${parentOf(target.path)} does not exist.`;
+      if (err instanceof ApiError && err.code === -2) return `${target.path} already exists.`;
+      return errorText(err);
+    }
+    notify(`Created ${target.path}.`);
+    done(target.path);
+    return undefined;
+  });
+}
+
 /** Deletes files (and empty folders); returns the names that went. */
 export async function deleteEntries(api: ConsoleApi, folder: string, entries: readonly Entry[]): Promise<string[]> {
   if (entries.length === 0) return [];

@@ -61,7 +61,6 @@ export class FileTable {
 
   #row(e: Entry, isNew: boolean, isSelected: boolean): HTMLElement {
     const check = e.kind === 'file' ? h('input', { type: 'checkbox', 'aria-label': `Select ${e.name}`, checked: isSelected }) : null;
-    check?.addEventListener('change', () => this.events.toggle(e.name, check.checked));
     const open = h('button', { type: 'button', class: 'name-button', title: e.kind === 'dir' ? `Open ${e.name}` : e.name },
       icon(iconOf(e)), h('span', { class: 'name-text' }, e.name));
     open.addEventListener('click', () => this.events.open(e));
@@ -76,7 +75,7 @@ export class FileTable {
         iconButton('edit', `Rename or move ${e.name}`, act('rename')),
         iconButton('trash', `Delete ${e.name}`, act('delete')),
       ];
-    return h('tr', { class: `${e.kind}${isSelected ? ' selected' : ''}`, 'data-name': e.name },
+    const tr = h('tr', { class: `${e.kind}${isSelected ? ' selected' : ''}`, 'data-name': e.name },
       h('td', { class: 'select' }, check),
       h('td', { class: 'name' }, h('div', { class: 'name-cell' }, open, isNew ? h('span', { class: 'badge-new' }, 'New') : null,
         h('span', { class: 'meta-mobile' }, e.kind === 'dir' ? formatDate(dateOf(e)) : `${formatBytes(e.sizeBytes)} · ${formatDate(dateOf(e))}`))),
@@ -84,5 +83,10 @@ export class FileTable {
       h('td', { class: 'date' }, formatDate(dateOf(e))),
       h('td', { class: 'actions' }, h('div', { class: 'action-buttons' }, ...actions),
         iconButton('more', `Actions for ${e.name}`, act('more'), { class: 'icon-button more-button' })));
+    check?.addEventListener('change', () => {
+      tr.classList.toggle('selected', check.checked);
+      this.events.toggle(e.name, check.checked);
+    });
+    return tr;
   }
 }

@@ -5,19 +5,18 @@
  * and reloads work.
  */
 import { ApiError, type ConsoleApi } from './api.js';
-import { formDialog, openDialog } from './dialogs.js';
+import { openDialog } from './dialogs.js';
 import { h, icon, iconButton } from './dom.js';
 import { FileTable } from './file-table.js';
-import { deleteEntries, details, directLink, download, preview, previewKind, renameOrMove } from './file-actions.js';
+import { createFolder, deleteEntries, details, directLink, download, preview, previewKind, renameOrMove } from './file-actions.js';
 import { FolderLoader, WINDOW_ENTRIES } from './folder-loader.js';
-import { pageLinks, viewOf, type Entry, type Show, type SortKey } from './listing.js';
+import { viewOf, type Entry, type Show, type SortKey } from './listing.js';
 import { errorText, notify } from './notify.js';
-import { crumbs, joinPath, parentOf, resolveTyped } from './paths.js';
+import { renderPager } from './pager.js';
+import { crumbs, hashOf, joinPath, parentOf } from './paths.js';
 import { enableDrop, pickedFromDrop, pickedFromInput, queueFiles, UploadPanel } from './upload-panel.js';
 import { MAX_QUEUED, UploadQueue, type UploadItem } from './upload-queue.js';
 import { sender, type SendOptions } from './upload-send.js';
-
-export const PAGE_SIZES = [25, 50, 100, 250] as const;
 
 export class FilesView {
   readonly element: HTMLElement;
@@ -164,7 +163,18 @@ export class FilesView {
     const loading = !this.#loader.complete && this.#loader.entries.length < WINDOW_ENTRIES;
     this.#table.render(view.rows, fresh, this.#selected, { loading, filtered: this.#filter.trim() !== '' || this.#show !== 'all' });
     this.#renderNotice();
-    this.#renderPager(view.matching, view.pages);
+    renderPager(this.#pager, { page: view.page, pages: view.pages, pageSize: this.#pageSize, matching: view.matching, complete: this.#loader.complete }, {
+      page: (p) => {
+        this.#page = p;
+        this.#render();
+        this.#table.element.querySelector<HTMLElement>('tbody tr button')?.focus();
+      },
+      pageSize: (n) => {
+        this.#pageSize = n;
+        this.#page = 0;
+        this.#render();
+      },
+    });
     this.#syncSelection();
   }
 
@@ -176,35 +186,6 @@ export class FilesView {
     this.#notice.replaceChildren(
       h('p', {}, `This folder holds more than ${loaded.toLocaleString()} entries. The first ${loaded.toLocaleString()} are loaded; filtering and sorting apply to them.`),
       h('button', { type: 'button', class: 'button small', onclick: () => void this.#load(WINDOW_ENTRIES) }, `Load ${WINDOW_ENTRIES.toLocaleString()} more`));
-  }
-
-  #renderPager(matching: number, pages: number): void {
-    const first = matching === 0 ? 0 : this.#page * this.#pageSize + 1;
-    const last = Math.min(matching, (this.#page + 1) * this.#pageSize);
-    const sizeId = 'page-size';
-    const sizes = h('select', { id: sizeId }, ...PAGE_SIZES.map((n) => h('option', { value: String(n), selected: n === this.#pageSize }, String(n))));
-    sizes.addEventListener('change', () => {
-      this.#pageSize = Number(sizes.value);
-      this.#page = 0;
-      this.#render();
-    });
-    const go = (p: number) => () => {
-      this.#page = p;
-      this.#render();
-      this.#table.element.querySelector<HTMLElement>('tbody tr button')?.focus();
-    };
-    const nav = h('div', { class: 'page-links' });
-    nav.append(h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Previous page', disabled: this.#page === 0, onclick: go(this.#page - 1) }, icon('back')));
-    for (const p of pageLinks(this.#page, pages)) {
-      if (p === null) nav.append(h('span', { class: 'gap', 'aria-hidden': 'true' }, '…'));
-      else nav.append(h('button', { type: 'button', class: p === this.#page ? 'page current' : 'page', 'aria-label': `Page ${p + 1}`, 'aria-current': p === this.#page ? 'page' : null, onclick: go(p) }, String(p + 1)));
-    }
-    const next = h('button', { type: 'button', class: 'icon-button flip', 'aria-label': 'Next page', disabled: this.#page >= pages - 1, onclick: go(this.#page + 1) }, icon('back'));
-    nav.append(next);
-    this.#pager.replaceChildren(
-      h('div', { class: 'page-size' }, h('label', { for: sizeId }, 'Results per page'), sizes),
-      h('p', { class: 'page-count', 'aria-live': 'polite' }, matching === 0 ? 'No entries' : `${first.toLocaleString()}–${last.toLocaleString()} of ${matching.toLocaleString()}${this.#loader.complete ? '' : '+'}`),
-      nav);
   }
 
   #syncSelection(): void {
@@ -281,68 +262,30 @@ export class FilesView {
     this.#render();
   }
 
-  /** console.md, "Creating Folders": "a/b" makes b inside an existing a; a missing a is an error. */
   #createFolder(): void {
-    formDialog('New folder', [{ name: 'name', label: 'Folder name', hint: 'Use "parent/name" to create inside an existing folder.' }], 'Create', async (v) => {
-      const target = resolveTyped(this.folder, v['name'] ?? '');
-      if ('error' in target) return target.error;
-      try {
-        await this.api.makeDir(target.path);
-      } catch (err) {
-        if (err instanceof ApiError && err.code === -3) return `The parent folder ${parentOf(target.path)} does not exist.`;
-        if (err instanceof ApiError && err.code === -2) return `${target.path} already exists.`;
-        return errorText(err);
-      }
-      notify(`Created ${target.path}.`);
-      const top = this.#childOfCurrent(target.path);
-      if (top !== undefined && !this.#loader.entries.some((x) => x.name === top)) {
-        const now = Math.floor(Date.now() / 1000);
-        this.#loader.upsert({ name: top, kind: 'dir', sizeBytes: 0, mtime: now, ctime: now, mime: '', sha256: '' });
-        this.#render();
-      }
-      return undefined;
-    });
+    createFolder(this.api, this.folder, (path) => this.#showFolderOf(path));
   }
 
-  /** The entry of the current folder that `path` is in or is, if any. */
-  #childOfCurrent(path: string): string | undefined {
+  /** A folder made here, or a file uploaded into one: the entry of the current folder it is in appears at once. */
+  #showFolderOf(path: string): void {
     const prefix = this.folder === '/' ? '/' : `${this.folder}/`;
-    if (!path.startsWith(prefix)) return undefined;
-    return path.slice(prefix.length).split('/')[0];
+    if (!path.startsWith(prefix)) return;
+    const top = path.slice(prefix.length).split('/')[0]!;
+    if (top === '' || this.#loader.entries.some((x) => x.name === top)) return;
+    const now = Math.floor(Date.now() / 1000);
+    this.#loader.upsert({ name: top, kind: 'dir', sizeBytes: 0, mtime: now, ctime: now, mime: '', sha256: '' });
+    this.#render();
   }
 
   #uploaded(item: UploadItem): void {
     let set = this.#fresh.get(item.folder);
     if (!set) this.#fresh.set(item.folder, (set = new Set()));
     set.add(item.name);
-    if (item.folder === this.folder) {
-      const now = Math.floor(Date.now() / 1000);
-      this.#loader.upsert({ name: item.name, kind: 'file', sizeBytes: item.sizeBytes, mtime: now, ctime: now, mime: item.file.type, sha256: '' });
-      this.#render();
-      // The listing's details (type, checksum) come from the server.
-      void this.api.stat(joinPath(item.folder, item.name)).then((e) => { this.#loader.upsert(e); this.#render(); }, () => undefined);
-    } else {
-      const top = this.#childOfCurrent(item.folder);
-      if (top !== undefined && !this.#loader.entries.some((x) => x.name === top)) {
-        const now = Math.floor(Date.now() / 1000);
-        this.#loader.upsert({ name: top, kind: 'dir', sizeBytes: 0, mtime: now, ctime: now, mime: '', sha256: '' });
-        this.#render();
-      }
-    }
-  }
-}
-
-export function hashOf(folder: string): string {
-  return `#${folder.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-export function folderOfHash(hash: string): string {
-  const raw = hash.replace(/^#/, '');
-  if (!raw.startsWith('/')) return '/';
-  try {
-    const segments = raw.split('/').filter((s) => s !== '').map(decodeURIComponent);
-    return segments.length === 0 ? '/' : `/${segments.join('/')}`;
-  } catch {
-    return '/';
+    if (item.folder !== this.folder) return this.#showFolderOf(item.folder);
+    const now = Math.floor(Date.now() / 1000);
+    this.#loader.upsert({ name: item.name, kind: 'file', sizeBytes: item.sizeBytes, mtime: now, ctime: now, mime: item.file.type, sha256: '' });
+    this.#render();
+    // The listing's details (type, checksum) come from the server.
+    void this.api.stat(joinPath(item.folder, item.name)).then((e) => { this.#loader.upsert(e); this.#render(); }, () => undefined);
   }
 }

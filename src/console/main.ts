@@ -6,7 +6,8 @@
 import { AdminView } from './admin-view.js';
 import { ConsoleApi, type SessionInfo } from './api.js';
 import { h, icon } from './dom.js';
-import { FilesView, folderOfHash } from './files-view.js';
+import { FilesView } from './files-view.js';
+import { folderOfHash } from './paths.js';
 import { loginView } from './login-view.js';
 import { clearNotices, errorText, notify } from './notify.js';
 import { forgetSession, loadSession, saveSession } from './session.js';

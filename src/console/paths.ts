@@ -37,3 +37,19 @@ export function resolveTyped(folder: string, typed: string): { path: string } | 
   if (segments.some((s) => s === '.' || s === '..')) return { error: 'A name cannot be "." or "..".' };
   return { path: segments.reduce(joinPath, absolute ? '/' : folder) };
 }
+
+/** The URL hash of a folder: "#/a/b%20c" (so the browser's back button and reloads work). */
+export function hashOf(folder: string): string {
+  return `#${folder.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+export function folderOfHash(hash: string): string {
+  const raw = hash.replace(/^#/, '');
+  if (!raw.startsWith('/')) return '/';
+  try {
+    const segments = raw.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    return segments.length === 0 ? '/' : `/${segments.join('/')}`;
+  } catch {
+    return '/';
+  }
+}

@@ -327,6 +327,7 @@ test('console: deleting several files asks first, then removes them', { skip: SK
   assert.equal(await deleteButton.isDisabled(), true, 'Delete waits for a selection');
   await row('notes.txt').getByRole('checkbox').check();
   await row('big.bin').getByRole('checkbox').check();
+  await page.locator('tbody tr.selected[data-name="notes.txt"]').waitFor();
   await page.getByRole('button', { name: 'Delete (2)' }).click();
   await page.locator('dialog', { hasText: 'Delete 2 items?' }).waitFor();
   await shot('12-delete-confirm');
