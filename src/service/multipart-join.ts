@@ -1,7 +1,8 @@
 /**
  * The join: COMPLETE → JOIN → SUCCESS (or FAILED), in the background. The
- * pieces are read in number order into one new blob, hashed in the same
- * pass (the data is read once and written once), and the file is published
+ * pieces are joined in number order into one new blob by the blob store
+ * (on a disk the data is read once and written once; an object store copies
+ * large pieces inside itself), hashed as they are read, and the file is published
  * by one metadata transaction like any upload. Until then neither the file
  * nor the pieces are visible. A join interrupted by a crash is found in
  * JOIN state at start-up and run again from the pieces, which are kept until
@@ -16,6 +17,7 @@ import { decideContentType, SNIFF_BYTES } from './content-sniff.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
 import { parentForCreate, releaseBlob } from './tree.js';
+import type { BlobSource } from '../ports/blob-store.js';
 
 /** FAILED uploads carry the code that explains them in `error`. */
 const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
@@ -62,22 +64,18 @@ export class MultipartJoiner {
       const hash = createHash('sha256');
       const head: Buffer[] = [];
       let headBytes = 0;
-      const blobs = this.deps.blobs;
-      async function* concatenated(): AsyncGenerator<Buffer> {
-        for (const piece of pieces) {
-          const stream = piece.blobId ? await blobs.read(piece.blobId) : undefined;
-          if (!stream) throw new JoinFailure(JOIN_ERROR.pieceMissing, `piece ${piece.number} is missing`);
-          for await (const chunk of stream as AsyncIterable<Buffer>) {
-            hash.update(chunk);
-            if (headBytes < SNIFF_BYTES) {
-              head.push(chunk.subarray(0, SNIFF_BYTES - headBytes));
-              headBytes += Math.min(chunk.length, SNIFF_BYTES - headBytes);
-            }
-            yield chunk;
-          }
+      const observe = (chunk: Buffer): void => {
+        hash.update(chunk);
+        if (headBytes < SNIFF_BYTES) {
+          head.push(chunk.subarray(0, SNIFF_BYTES - headBytes));
+          headBytes += Math.min(chunk.length, SNIFF_BYTES - headBytes);
         }
-      }
-      const written = await blobs.write(concatenated());
+      };
+      const sources = pieces.map((p) => (p.blobId ? { blobId: p.blobId, sizeBytes: p.sizeBytes } : undefined));
+      if (sources.some((s) => s === undefined)) throw new JoinFailure(JOIN_ERROR.pieceMissing, 'a piece has no bytes');
+      // The store may compose the pieces without the bytes passing through here; they are still read once, for the hash.
+      const written = await this.deps.blobs.concat(sources as BlobSource[], observe);
+      if (!written) throw new JoinFailure(JOIN_ERROR.pieceMissing, 'a piece is missing');
       blobId = written.blobId;
       const mime = await decideContentType({ explicit: upload.contentType ?? undefined, detect: 'name' }, baseName(upload.path), Buffer.concat(head));
       await this.publish(upload, pieces, { blobId, sizeBytes: written.sizeBytes, sha256: hash.digest('hex'), mime });
