@@ -36,7 +36,7 @@ function configFrom(opts: Record<string, string | undefined>): Config {
 /** Run an admin action on the data directory's stores. */
 async function withServices(opts: { dataDir?: string }, fn: (s: Services) => Promise<void>): Promise<void> {
   const config = configFrom({ dataDir: opts.dataDir });
-  const { services, close } = await openServicesFor(config.dataDir);
+  const { services, close } = await openServicesFor(config.dataDir, { blobs: config.blobs });
   try {
     await fn(services);
   } finally {

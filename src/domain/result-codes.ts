@@ -128,7 +128,9 @@ const UPLOAD_COMMON: EndpointTable = {
   InvalidExposeEgress: c(-21),
   PermissionDenied: c(-8),
   DiskFull: c(-22, 503),
-  Unavailable: c(-5, 500),
+  // The storage cannot take the bytes now (an object store out of reach): the spec's 503 answer
+  // for uploads, -22, so clients retry, rather than -5 @ 500.
+  Unavailable: c(-22, 503),
   Internal: c(-5, 500),
 };
 

@@ -38,7 +38,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
-  const stores = await openStores(config.dataDir);
+  const stores = await openStores(config.dataDir, { blobs: config.blobs });
   const fastify = Fastify({
     logger: options.logger === false ? false : {
       level: config.logLevel,

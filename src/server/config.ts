@@ -3,6 +3,7 @@
  * defaults, validated once into a frozen Config. A bad value stops start-up
  * with a message that names it.
  */
+import { isS3Url, parseS3Location, redactS3Url } from '../adapters/s3/s3-location.js';
 export interface Config {
   readonly dataDir: string;
   readonly host: string;
@@ -31,6 +32,8 @@ export interface Config {
   readonly fetchQueueSize: number;
   readonly fetchRemote: boolean;
   readonly fetchAllowPrivate: boolean;
+  /** Where file bytes live: an s3:// URL, or undefined for files under dataDir. */
+  readonly blobs?: string | undefined;
 }
 
 export interface Setting {
@@ -65,6 +68,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fetchQueueSize', flag: '--fetch-queue-size <n>', env: 'ORIGINSTORE_FETCH_QUEUE_SIZE', help: 'fetchFileHTTP requests waiting for a worker; beyond it -56', parse: parseCount, fallback: 100 },
   { key: 'fetchRemote', flag: '--fetch-remote [bool]', env: 'ORIGINSTORE_FETCH_REMOTE', help: 'let fetchFileHTTP fetch http(s) sources outside the store', parse: parseBool, fallback: false },
   { key: 'fetchAllowPrivate', flag: '--fetch-allow-private [bool]', env: 'ORIGINSTORE_FETCH_ALLOW_PRIVATE', help: 'let remote fetches reach loopback and private addresses', parse: parseBool, fallback: false },
+  { key: 'blobs', flag: '--blobs <url>', env: 'ORIGINSTORE_BLOBS', help: 'where file bytes live: s3://bucket[/prefix]?endpoint=…&region=…&forcePathStyle=true (default: files under --data-dir)', parse: parseBlobsUrl },
   { key: 'publicUrl', flag: '--public-url <url>', env: 'ORIGINSTORE_PUBLIC_URL', help: 'public base URL of egress, for MediaVault URLs (default http://<host>:<port>)', parse: parseBaseUrl },
 ];
 
@@ -93,6 +97,13 @@ export function loadConfig(flags: Partial<Record<keyof Config, string>>, env: No
     throw new ConfigError('--tls-cert and --tls-key go together');
   }
   return Object.freeze(config);
+}
+
+/** Checked whole at start-up; the secret in the URL is never echoed in the error. */
+function parseBlobsUrl(raw: string): string {
+  if (!isS3Url(raw)) throw new Error('expected s3://bucket?endpoint=… (leave it unset for files under --data-dir)');
+  parseS3Location(raw);
+  return raw;
 }
 
 function parseBaseUrl(raw: string): string {
@@ -172,5 +183,9 @@ function parseLogLevel(raw: string): string {
 
 /** The effective configuration, secrets redacted, for the start-up log. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, initPassword: config.initPassword === undefined ? undefined : '[redacted]' };
+  return {
+    ...config,
+    initPassword: config.initPassword === undefined ? undefined : '[redacted]',
+    blobs: config.blobs === undefined ? undefined : redactS3Url(config.blobs),
+  };
 }

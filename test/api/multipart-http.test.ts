@@ -6,10 +6,8 @@
  * servers set up through the ORIGINSTORE_MULTIPART_* settings.
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { countBlobs, expectAgile, postComplete, postCreate, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
+import { expectAgile, postComplete, postCreate, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
 import { ageMtime, assertMtimeMoved, call, statCode, unique, UNKNOWN_TOKEN } from '../helpers/rpc.js';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 
@@ -362,12 +360,12 @@ test('multipart/piece: -6 @ 400 when the optional X-Agile-Checksum does not matc
   const dir = await freshDir();
   const mpid = await newUpload(dir, 'checked.txt');
   await server.app.services.garbage.drain();
-  const blobs = await countBlobs(server.dataDir);
+  const blobs = await server.blobs.count();
   await expectAgile(await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': sha256('other data') }), 400, -6);
   await expectAgile(await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': 'not-a-digest' }), 400, -6);
   const pieces = await call(server, 'listMultipartPiece', [token, mpid]);
   assert.deepEqual(pieces.pieces, [], 'a refused piece was recorded');
-  assert.equal(await countBlobs(server.dataDir), blobs, 'a refused piece left its blob behind');
+  assert.equal(await server.blobs.count(), blobs, 'a refused piece left its blob behind');
   const ok = await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': sha256('data').toUpperCase() });
   await expectAgile(ok, 200, 0);
   assert.equal(ok.headers.get('x-agile-checksum'), sha256('data'));
@@ -433,8 +431,8 @@ test('multipart/piece: -11 @ 400 for a piece sent without Content-Length that gr
   } as RequestInit);
   await expectAgile(res, 400, -11);
   assert.equal((await status(mpid, alice, limited)).state, 1);
-  assert.equal(await countBlobs(limited.dataDir), 0, 'the refused piece was kept');
-  assert.deepEqual(await readdir(join(limited.dataDir, 'tmp')), [], 'the refused piece left a temporary');
+  assert.equal(await limited.blobs.count(), 0, 'the refused piece was kept');
+  assert.equal(await limited.blobs.temporaries(), 0, 'the refused piece left a temporary');
 });
 
 test('multipart/piece: -25 @ 400 for a piece that would make the upload exceed its maximum size', async (t) => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { testBlobs, type TestBlobs } from './blobs.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -21,6 +22,8 @@ export interface ChildServer {
   readonly lines: string[];
   /** Resolves with the exit code or signal once the child has gone. */
   readonly exited: Promise<number | NodeJS.Signals>;
+  /** Its blobs, wherever they live (ORIGINSTORE_TEST_BLOBS=s3: a bucket of its own). */
+  readonly blobs: TestBlobs;
   kill(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 }
 
@@ -30,6 +33,8 @@ export interface ChildServerOptions {
   readonly args?: readonly string[];
   /** A compiled `cli/main.js` (see compileServer); by default the TypeScript source runs through tsx. */
   readonly entry?: string;
+  /** The blobs of an earlier server to open again (a restart); by default a new store for dataDir. */
+  readonly blobs?: TestBlobs;
 }
 
 export interface CompiledServer {
@@ -53,10 +58,12 @@ export async function compileServer(): Promise<CompiledServer> {
 }
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
+  const blobs = options.blobs ?? (await testBlobs(options.dataDir));
   const args = [
     ...(options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.entry]), 'serve',
     '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
     '--init-password', options.password ?? 'secret',
+    ...blobs.args,
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -86,7 +93,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     return exited;
   };
   try {
-    return { url: await url, pid, process: child, lines, exited, kill };
+    return { url: await url, pid, process: child, lines, exited, blobs, kill };
   } catch (err) {
     await kill('SIGKILL');
     throw err;

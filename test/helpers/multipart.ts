@@ -6,9 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
 /** POST /multipart/create with the given headers (token included by the caller). */
@@ -47,12 +45,6 @@ export async function expectAgile(res: Response, httpStatus: number, agileStatus
 }
 
 /** Files under <dataDir>/blobs (every shard). */
-export async function countBlobs(dataDir: string): Promise<number> {
-  let n = 0;
-  for (const shard of await readdir(join(dataDir, 'blobs'))) n += (await readdir(join(dataDir, 'blobs', shard))).length;
-  return n;
-}
-
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }

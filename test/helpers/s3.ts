@@ -33,6 +33,8 @@ export interface TestS3 {
   blobsUrl(bucket: string): string;
   /** Keys under `prefix` in `bucket`. */
   keys(bucket: string, prefix?: string): Promise<string[]>;
+  /** Keys and sizes under `prefix` in `bucket`. */
+  objects(bucket: string, prefix?: string): Promise<Array<{ key: string; sizeBytes: number }>>;
   /** Kill the server (SIGKILL: connections drop as in an outage). */
   stop(): Promise<void>;
   /** Start it again on the same port and directory. */
@@ -78,6 +80,16 @@ export async function startTestS3(): Promise<TestS3> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const objects = async (bucket: string, prefix = ''): Promise<Array<{ key: string; sizeBytes: number }>> => {
+    const out: Array<{ key: string; sizeBytes: number }> = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const item of page.Contents ?? []) if (item.Key) out.push({ key: item.Key, sizeBytes: item.Size ?? 0 });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  };
   return {
     endpoint,
     port,
@@ -90,15 +102,9 @@ export async function startTestS3(): Promise<TestS3> {
       return `s3://${ACCESS_KEY}:${SECRET_KEY}@${bucket}?endpoint=${encodeURIComponent(endpoint)}&region=${REGION}&forcePathStyle=true`;
     },
     async keys(bucket, prefix = '') {
-      const out: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-        for (const item of page.Contents ?? []) if (item.Key) out.push(item.Key);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return out;
+      return (await objects(bucket, prefix)).map((o) => o.key);
     },
+    objects,
     stop,
     start: launch,
     async close() {

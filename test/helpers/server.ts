@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import type { Clock } from '../../src/ports/clock.js';
+import { testBlobs, type TestBlobs } from './blobs.js';
 
 export const ACCOUNT = 'acme';
 export const USER = 'alice';
@@ -19,6 +20,8 @@ export interface TestServer {
   readonly port: number;
   readonly app: App;
   readonly dataDir: string;
+  /** Its blobs, wherever they live (ORIGINSTORE_TEST_BLOBS=s3: a fresh bucket). */
+  readonly blobs: TestBlobs;
   /** A fresh token for alice. */
   login(username?: string, password?: string): Promise<string>;
   /** A JSON-RPC 2.0 call with positional or named params; returns `result` (or the error object under `error`). */
@@ -40,7 +43,8 @@ export interface RpcOptions {
 export async function startServer(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'originstore-test-'));
   // Tests send uploads as fast as they can; the upload rate limit is tested on its own (rate-limit.test.ts).
-  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) });
+  const blobs = await testBlobs(dataDir);
+  const config = loadConfig({ dataDir, port: '0', logLevel: 'silent' }, { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...blobs.env, ...(options.env ?? {}) });
   const app = await buildApp(config, options.clock ? { logger: false, clock: options.clock } : { logger: false });
   await app.services.admin.addAccount(ACCOUNT);
   await app.services.admin.addUser(ACCOUNT, USER, PASSWORD);
@@ -70,6 +74,7 @@ export async function startServer(options: { env?: Record<string, string>; clock
     port: address.port,
     app,
     dataDir,
+    blobs,
     async login(username = USER, password = PASSWORD) {
       const r = await server.rpc('login', [username, password]);
       if (!Array.isArray(r) || typeof r[0] !== 'string') throw new Error(`login failed: ${JSON.stringify(r)}`);
