@@ -13,7 +13,9 @@ let server: TestServer;
 let token: string;
 
 before(async () => {
-  server = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '3' } });
+  // Time stands still, so the bucket never refills between two uploads however slow the store is.
+  const frozenMs = Date.now();
+  server = await startServer({ env: { ORIGINSTORE_UPLOAD_RATE_LIMIT: '3' }, clock: { nowMs: () => frozenMs } });
   token = await server.login();
 });
 after(() => server.close());
