@@ -151,6 +151,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closing = true;
       await fastify.close();
       await services.fetchJobs.close();
+      services.joiner.stopRetries();
       await services.joiner.idle();
       await services.garbage.drain().catch(() => undefined);
       await stores.metadata.close();

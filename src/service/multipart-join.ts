@@ -22,8 +22,14 @@ import type { BlobSource } from '../ports/blob-store.js';
 /** FAILED uploads carry the code that explains them in `error`. */
 const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
 
+/** Joins that met an unreachable blob store wait this long, doubling up to the maximum, and run again. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
+
 export class MultipartJoiner {
   private readonly running = new Map<string, Promise<void>>();
+  /** Joins waiting for the blob store to come back: they stay in JOIN state, so a restart resumes them too. */
+  private readonly waiting = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   joinedTotal = 0;
   failedTotal = 0;
 
@@ -33,10 +39,13 @@ export class MultipartJoiner {
   ) {}
 
   /** Run the join of `mpid` unless it is already running here. */
-  start(mpid: string): Promise<void> {
+  start(mpid: string, attempt = 0): Promise<void> {
     const existing = this.running.get(mpid);
     if (existing) return existing;
-    const job = this.join(mpid)
+    const waiting = this.waiting.get(mpid);
+    if (waiting) clearTimeout(waiting.timer);
+    this.waiting.delete(mpid);
+    const job = this.join(mpid, attempt)
       .catch((err: unknown) => this.deps.log.error({ err, mpid }, 'multipart join failed unexpectedly'))
       .finally(() => this.running.delete(mpid));
     this.running.set(mpid, job);
@@ -48,6 +57,17 @@ export class MultipartJoiner {
     while (this.running.size > 0) await Promise.all(this.running.values());
   }
 
+  /** Run the joins waiting for the blob store now rather than at their next retry. */
+  retryNow(): Promise<void[]> {
+    return Promise.all([...this.waiting].map(([mpid, w]) => this.start(mpid, w.attempt)));
+  }
+
+  /** Drop the pending retries (shutdown); the uploads stay in JOIN state and resume at the next start-up. */
+  stopRetries(): void {
+    for (const { timer } of this.waiting.values()) clearTimeout(timer);
+    this.waiting.clear();
+  }
+
   /** After a restart: joins that were completed or interrupted are run again. */
   async recover(): Promise<number> {
     const pending = await this.deps.metadata.multipartsInStates([UploadState.COMPLETE, UploadState.JOIN], Number.MAX_SAFE_INTEGER, 10_000);
@@ -55,7 +75,7 @@ export class MultipartJoiner {
     return pending.length;
   }
 
-  private async join(mpid: string): Promise<void> {
+  private async join(mpid: string, attempt: number): Promise<void> {
     const claimed = await this.claim(mpid);
     if (!claimed) return;
     const { upload, pieces } = claimed;
@@ -83,11 +103,24 @@ export class MultipartJoiner {
       this.deps.log.info({ mpid, path: upload.path, pieces: pieces.length, sizeBytes: written.sizeBytes }, 'multipart join done');
     } catch (err) {
       if (blobId) await this.deps.blobs.delete(blobId).catch(() => undefined);
+      if (isOriginError(err) && err.kind === 'Unavailable') {
+        // Nothing is wrong with the upload: it stays in JOIN and is joined again once the store answers.
+        this.retryLater(mpid, attempt);
+        return;
+      }
       const code = err instanceof JoinFailure ? err.code : joinCodeOf(err);
       if (!(err instanceof JoinFailure) && !isOriginError(err)) this.deps.log.error({ err, mpid }, 'multipart join failed');
       await this.fail(mpid, code);
     }
     this.garbage.kick();
+  }
+
+  private retryLater(mpid: string, attempt: number): void {
+    const delayMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+    this.deps.log.warn({ mpid, retryInMs: delayMs }, 'multipart join waits for the blob store');
+    const timer = setTimeout(() => void this.start(mpid, attempt + 1), delayMs);
+    timer.unref();
+    this.waiting.set(mpid, { timer, attempt: attempt + 1 });
   }
 
   /** COMPLETE, FAILED (restart) or JOIN (recovery) → JOIN, with the pieces to join in number order. */

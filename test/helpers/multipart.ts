@@ -1,6 +1,6 @@
 /**
  * Helpers for the multipart tests: the three HTTP endpoints as a client
- * sends them (working_with_multipart_http.md), blob counting, streamed
+ * sends them (working_with_multipart_http.md), streamed
  * checksums of what egress serves, and seeded byte streams large enough that
  * they must never be held whole in memory.
  */
@@ -44,7 +44,6 @@ export async function expectAgile(res: Response, httpStatus: number, agileStatus
   assert.equal(body, '');
 }
 
-/** Files under <dataDir>/blobs (every shard). */
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }

@@ -57,6 +57,8 @@ export async function startTestS3(): Promise<TestS3> {
     child = undefined;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const gone = new Promise((resolve) => running.once('exit', resolve));
+    // Held again so the event loop waits for the exit it is about to await.
+    running.ref();
     running.kill('SIGKILL');
     await gone;
   };
@@ -154,12 +156,12 @@ export function sharedTestS3(): Promise<TestS3> {
 export const REQUIRE_SCALEOUT = process.env['ORIGINSTORE_TEST_REQUIRE_SCALEOUT'] === '1';
 
 /**
- * The shared S3 server, or undefined after skipping `t` with the reason
+ * The shared S3 server (or one from `start`), or undefined after skipping `t` with the reason
  * (a failure instead when ORIGINSTORE_TEST_REQUIRE_SCALEOUT=1).
  */
-export async function s3OrSkip(t: TestContext): Promise<TestS3 | undefined> {
+export async function s3OrSkip(t: TestContext, start: () => Promise<TestS3> = sharedTestS3): Promise<TestS3 | undefined> {
   try {
-    return await sharedTestS3();
+    return await start();
   } catch (err) {
     const reason = `S3 test server unavailable: ${(err as Error).message}`;
     if (REQUIRE_SCALEOUT) throw new Error(`${reason} (ORIGINSTORE_TEST_REQUIRE_SCALEOUT=1)`);

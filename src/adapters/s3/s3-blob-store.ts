@@ -210,10 +210,15 @@ export class S3BlobStore implements BlobStore {
       const stream = await this.read(source.blobId);
       if (!stream) return undefined;
       let seen = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        signal.throwIfAborted();
-        observe(chunk);
-        seen += chunk.length;
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          signal.throwIfAborted();
+          observe(chunk);
+          seen += chunk.length;
+        }
+      } catch (err) {
+        if (signal.aborted) throw err;
+        translate(err, 'reading');
       }
       if (seen !== source.sizeBytes) throw new Error(`blob ${source.blobId} holds ${seen} bytes, not ${source.sizeBytes}`);
       total += seen;
@@ -229,7 +234,7 @@ export class S3BlobStore implements BlobStore {
         const stream = await read(source.blobId);
         if (!stream) throw missing;
         let seen = 0;
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
+        for await (const chunk of readingFrom(stream)) {
           observe(chunk);
           seen += chunk.length;
           yield chunk;
@@ -266,7 +271,7 @@ export class S3BlobStore implements BlobStore {
           for (const { source, start, end } of part.segments) {
             const stream = await this.read(sources[source]!.blobId, { start, end: end - 1 });
             if (!stream) throw Object.assign(new Error('a source is missing'), { name: 'NoSuchKey' });
-            for await (const chunk of stream as AsyncIterable<Buffer>) pieces.push(chunk);
+            for await (const chunk of readingFrom(stream)) pieces.push(chunk);
           }
           await session.add(number++, { bytes: Buffer.concat(pieces) });
         }
@@ -362,6 +367,15 @@ async function* fixedParts(source: AsyncIterable<Buffer>, partBytes: number): As
     yield { bytes: Buffer.concat(gathering, gatheredBytes), last: true };
   } else {
     yield { bytes: held ?? Buffer.alloc(0), last: true };
+  }
+}
+
+/** The chunks of an object being read; a connection lost midway is the store being unreachable. */
+async function* readingFrom(stream: Readable): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+  } catch (err) {
+    translate(err, 'reading');
   }
 }
 
