@@ -29,7 +29,7 @@ export interface TestS3 {
   readonly port: number;
   /** A new empty bucket. */
   createBucket(): Promise<string>;
-  /** The `--blobs` URL of a bucket on this server (credentials in the userinfo). */
+  /** The `--blobs` URL of a bucket on this server (credentials in the userinfo; one server per bucket, so temporaries are swept at any age). */
   blobsUrl(bucket: string): string;
   /** Keys under `prefix` in `bucket`. */
   keys(bucket: string, prefix?: string): Promise<string[]>;
@@ -101,7 +101,7 @@ export async function startTestS3(): Promise<TestS3> {
       return bucket;
     },
     blobsUrl(bucket) {
-      return `s3://${ACCESS_KEY}:${SECRET_KEY}@${bucket}?endpoint=${encodeURIComponent(endpoint)}&region=${REGION}&forcePathStyle=true`;
+      return `s3://${ACCESS_KEY}:${SECRET_KEY}@${bucket}?endpoint=${encodeURIComponent(endpoint)}&region=${REGION}&forcePathStyle=true&temporaryMinAge=0`;
     },
     async keys(bucket, prefix = '') {
       return (await objects(bucket, prefix)).map((o) => o.key);

@@ -31,10 +31,7 @@ import { MultipartSession, type MarkerBody } from './s3-multipart.js';
 const DELETE_BATCH = 1000;
 
 export interface S3BlobStoreOptions {
-  /**
-   * Temporaries younger than this are never swept, whatever the caller asks:
-   * other servers sharing the bucket may still be writing them.
-   */
+  /** Overrides the location's `temporaryMinAgeMs`. */
   readonly minTemporaryAgeMs?: number;
 }
 
@@ -46,7 +43,8 @@ export class S3BlobStore implements BlobStore {
     private readonly location: S3Location,
     options: S3BlobStoreOptions,
   ) {
-    this.minTemporaryAgeMs = options.minTemporaryAgeMs ?? 3600_000;
+    // Whatever the caller asks, younger temporaries stay: other servers sharing the bucket may be writing them.
+    this.minTemporaryAgeMs = options.minTemporaryAgeMs ?? location.temporaryMinAgeMs;
   }
 
   static open(location: S3Location, options: S3BlobStoreOptions = {}): S3BlobStore {

@@ -18,12 +18,18 @@ export interface S3Location {
   readonly partSizeBytes: number;
   /** Parts of one upload sent at once. */
   readonly partConcurrency: number;
+  /**
+   * Temporaries younger than this are never swept: another server sharing
+   * the bucket may still be writing them. 0 suits a bucket one server uses.
+   */
+  readonly temporaryMinAgeMs: number;
 }
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 const DEFAULT_PART_CONCURRENCY = 4;
-const KNOWN_PARAMS = new Set(['endpoint', 'region', 'forcePathStyle', 'partSize', 'partConcurrency']);
+const DEFAULT_TEMPORARY_MIN_AGE_MS = 3600_000;
+const KNOWN_PARAMS = new Set(['endpoint', 'region', 'forcePathStyle', 'partSize', 'partConcurrency', 'temporaryMinAge']);
 
 export function isS3Url(raw: string): boolean {
   return /^s3:\/\//i.test(raw);
@@ -58,6 +64,7 @@ export function parseS3Location(raw: string, env: NodeJS.ProcessEnv = process.en
     credentials: accessKeyId === '' ? undefined : { accessKeyId, secretAccessKey },
     partSizeBytes: parsePartSize(url.searchParams.get('partSize')),
     partConcurrency: parseConcurrency(url.searchParams.get('partConcurrency')),
+    temporaryMinAgeMs: parseAge(url.searchParams.get('temporaryMinAge')),
   };
 }
 
@@ -82,6 +89,14 @@ function parsePartSize(raw: string | null): number {
   // S3 refuses parts under 5 MiB (all but the last) and over 5 GiB.
   if (bytes < MIN_PART_BYTES || bytes > 5 * 1024 ** 3) throw new Error(`partSize '${raw}' must be between 5MiB and 5GiB`);
   return bytes;
+}
+
+/** "0", "90s", "15m", "1h" → milliseconds. */
+function parseAge(raw: string | null): number {
+  if (raw === null) return DEFAULT_TEMPORARY_MIN_AGE_MS;
+  const m = /^(\d+)(s|m|h)?$/.exec(raw);
+  if (!m) throw new Error(`temporaryMinAge '${raw}' is not a duration (like 0, 90s, 15m, 1h)`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
 function parseConcurrency(raw: string | null): number {
