@@ -35,6 +35,8 @@ export interface ChildServerOptions {
   readonly entry?: string;
   /** The blobs of an earlier server to open again (a restart); by default a new store for dataDir. */
   readonly blobs?: TestBlobs;
+  /** Extra environment for the child. */
+  readonly env?: Record<string, string>;
 }
 
 export interface CompiledServer {
@@ -66,7 +68,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     ...blobs.args,
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
   if (child.pid === undefined) throw new Error('the server did not start');
   const pid = child.pid;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {
