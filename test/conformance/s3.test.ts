@@ -18,9 +18,9 @@ async function openStore(minTemporaryAgeMs = 0) {
   return { s3, bucket, location, store: S3BlobStore.open(location, { minTemporaryAgeMs }) };
 }
 
-test('S3BlobStore conformance', async (t) => {
-  if (!(await s3OrSkip(t))) return;
-  // The suite registers its own top-level tests below once the server is known to start.
+// Says why the suite below is absent when the test S3 server cannot start (a failure with ORIGINSTORE_TEST_REQUIRE_SCALEOUT=1).
+test('S3BlobStore: the test S3 server starts, so the conformance suite runs', async (t) => {
+  await s3OrSkip(t);
 });
 
 if (await sharedTestS3().then(() => true, () => false)) {
