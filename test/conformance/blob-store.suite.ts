@@ -80,6 +80,15 @@ export function blobStoreSuite(name: string, open: () => Promise<{ store: BlobSt
     assert.ok((await readAll(await s.read(blobId, { start, end }))).equals(data.subarray(start, end + 1)));
   });
 
+  withStore('writes of exactly 5 and 10 MiB in odd chunks, and one chunk larger than a part, read back whole', async (s) => {
+    for (const [size, chunkBytes] of [[5 * MiB, MiB + 3], [10 * MiB, MiB + 3], [11 * MiB, 11 * MiB]] as const) {
+      const data = patterned(size, size);
+      const { blobId, sizeBytes } = await s.write(chunks(slices(data, chunkBytes)));
+      assert.equal(sizeBytes, size);
+      assert.equal(sha256(await readAll(await s.read(blobId))), sha256(data), `${size} bytes in chunks of ${chunkBytes}`);
+    }
+  });
+
   withStore('a write that fails after several parts leaves no temporary', async (s) => {
     async function* failing(): AsyncGenerator<Buffer> {
       for (let i = 0; i < 12; i++) yield Buffer.alloc(MiB, i);

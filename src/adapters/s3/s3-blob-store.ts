@@ -25,10 +25,12 @@ import type { BlobSource, BlobStore, BlobWriteResult, ByteRange } from '../../po
 import { planParts, S3_LIMITS, type PartPlan } from './compose-plan.js';
 import { isMissing, isUnsupported, translate } from './s3-errors.js';
 import type { S3Location } from './s3-location.js';
-import { MultipartSession, type MarkerBody } from './s3-multipart.js';
+import { MultipartSession, PartSlots, type MarkerBody } from './s3-multipart.js';
 
 /** DeleteObjects takes at most 1,000 keys. */
 const DELETE_BATCH = 1000;
+/** Parts in flight across every upload of this server, as a multiple of the parts one upload may send at once. */
+const SERVER_PARTS_PER_UPLOAD_PARTS = 4;
 
 export interface S3BlobStoreOptions {
   /** Overrides the location's `temporaryMinAgeMs`. */
@@ -37,6 +39,8 @@ export interface S3BlobStoreOptions {
 
 export class S3BlobStore implements BlobStore {
   private readonly minTemporaryAgeMs: number;
+  /** Bounds the memory of many concurrent uploads together: each part in flight holds its bytes. */
+  private readonly slots: PartSlots;
 
   private constructor(
     private readonly client: S3Client,
@@ -45,6 +49,7 @@ export class S3BlobStore implements BlobStore {
   ) {
     // Whatever the caller asks, younger temporaries stay: other servers sharing the bucket may be writing them.
     this.minTemporaryAgeMs = options.minTemporaryAgeMs ?? location.temporaryMinAgeMs;
+    this.slots = new PartSlots(location.partConcurrency * SERVER_PARTS_PER_UPLOAD_PARTS);
   }
 
   static open(location: S3Location, options: S3BlobStoreOptions = {}): S3BlobStore {
@@ -197,6 +202,7 @@ export class S3BlobStore implements BlobStore {
       key: this.blobKey(blobId),
       markerKey: this.markerKey(blobId),
       concurrency: this.location.partConcurrency,
+      slots: this.slots,
       signal,
     });
   }
@@ -335,34 +341,52 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
+/** Below this a part is kept as the chunks that arrived; beyond it, as one buffer of the part's size. */
+const SMALL_PART_BYTES = 1 << 20;
+
 /**
  * `source` regrouped into parts of exactly `partBytes` (the last one
  * shorter), each flagged with whether it is the last: one part is held while
- * the next is gathered, so the first can be told to be the only one.
+ * the next is gathered, so the first can be told to be the only one. Chunks
+ * are copied into the part's buffer as they arrive and dropped at once, so
+ * a part costs its own size and no more; a small body never allocates a
+ * whole part.
  */
 async function* fixedParts(source: AsyncIterable<Buffer>, partBytes: number): AsyncGenerator<{ bytes: Buffer; last: boolean }> {
   let held: Buffer | undefined;
-  let gathering: Buffer[] = [];
-  let gatheredBytes = 0;
+  let small: Buffer[] = [];
+  let part: Buffer | undefined;
+  let filled = 0;
   for await (const chunk of source) {
-    let rest = chunk;
-    while (gatheredBytes + rest.length >= partBytes) {
-      const take = partBytes - gatheredBytes;
-      gathering.push(rest.subarray(0, take));
-      rest = rest.subarray(take);
-      if (held) yield { bytes: held, last: false };
-      held = Buffer.concat(gathering, partBytes);
-      gathering = [];
-      gatheredBytes = 0;
-    }
-    if (rest.length > 0) {
-      gathering.push(rest);
-      gatheredBytes += rest.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(partBytes - filled, chunk.length - offset);
+      if (part === undefined && filled + n < SMALL_PART_BYTES) {
+        small.push(chunk.subarray(offset, offset + n));
+      } else {
+        if (part === undefined) {
+          part = Buffer.allocUnsafe(partBytes);
+          let at = 0;
+          for (const b of small) at += b.copy(part, at);
+          small = [];
+        }
+        chunk.copy(part, filled, offset, offset + n);
+      }
+      filled += n;
+      offset += n;
+      if (filled === partBytes) {
+        if (held) yield { bytes: held, last: false };
+        held = part ?? Buffer.concat(small, filled);
+        part = undefined;
+        small = [];
+        filled = 0;
+      }
     }
   }
-  if (gatheredBytes > 0) {
+  const rest = part ? part.subarray(0, filled) : Buffer.concat(small, filled);
+  if (filled > 0) {
     if (held) yield { bytes: held, last: false };
-    yield { bytes: Buffer.concat(gathering, gatheredBytes), last: true };
+    yield { bytes: rest, last: true };
   } else {
     yield { bytes: held ?? Buffer.alloc(0), last: true };
   }

@@ -5,7 +5,8 @@
  * abandoned uploads through the markers (AbortMultipartUpload, and deletion
  * of an object completed but never acknowledged), which works even on stores
  * without ListMultipartUploads. Parts are sent a few at a time; the caller
- * bounds memory by waiting on `add` before producing the next part.
+ * bounds memory by waiting on `add` before producing the next part, and a
+ * store-wide `PartSlots` bounds the parts in flight across all uploads.
  */
 import {
   AbortMultipartUploadCommand,
@@ -25,6 +26,29 @@ export interface MarkerBody {
   readonly uploadId: string;
 }
 
+/** A counting semaphore: parts that may be in flight at once. */
+export class PartSlots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
 export type PartBody = { readonly bytes: Buffer } | { readonly copySource: string; readonly range: string };
 
 export class MultipartSession {
@@ -40,14 +64,15 @@ export class MultipartSession {
     private readonly markerKey: string,
     readonly uploadId: string,
     private readonly concurrency: number,
+    private readonly slots: PartSlots,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  static async begin(client: S3Client, options: { bucket: string; key: string; markerKey: string; concurrency: number; signal?: AbortSignal | undefined }): Promise<MultipartSession> {
+  static async begin(client: S3Client, options: { bucket: string; key: string; markerKey: string; concurrency: number; slots: PartSlots; signal?: AbortSignal | undefined }): Promise<MultipartSession> {
     const send = options.signal ? { abortSignal: options.signal } : {};
     const created = await client.send(new CreateMultipartUploadCommand({ Bucket: options.bucket, Key: options.key }), send).catch((err: unknown) => translate(err, 'starting an upload'));
     if (!created.UploadId) throw new Error('the store answered CreateMultipartUpload without an UploadId');
-    const session = new MultipartSession(client, options.bucket, options.key, options.markerKey, created.UploadId, options.concurrency, options.signal);
+    const session = new MultipartSession(client, options.bucket, options.key, options.markerKey, created.UploadId, options.concurrency, options.slots, options.signal);
     const marker: MarkerBody = { key: options.key, uploadId: created.UploadId };
     try {
       await client.send(new PutObjectCommand({ Bucket: options.bucket, Key: options.markerKey, Body: JSON.stringify(marker), ContentType: 'application/json' }), send);
@@ -61,7 +86,8 @@ export class MultipartSession {
   /** Queue part `number`; resolves once there is room for another. Rejects with the first part that failed. */
   async add(number: number, body: PartBody): Promise<void> {
     this.throwIfFailed();
-    const sending = this.sendPart(number, body).then(
+    const release = await this.slots.acquire();
+    const sending = this.sendPart(number, body).finally(release).then(
       (part) => {
         this.parts.push(part);
       },
