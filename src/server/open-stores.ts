@@ -2,7 +2,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsBlobStore } from '../adapters/fs/fs-blob-store.js';
-import { S3BlobStore } from '../adapters/s3/s3-blob-store.js';
 import { parseS3Location } from '../adapters/s3/s3-location.js';
 import { SqliteMetadataStore } from '../adapters/sqlite/sqlite-metadata-store.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -21,8 +20,14 @@ export interface StoreLocations {
 export async function openStores(dataDir: string, locations: StoreLocations = {}): Promise<Stores> {
   await mkdir(dataDir, { recursive: true });
   const metadata = SqliteMetadataStore.open(join(dataDir, 'metadata.sqlite'));
-  const blobs = locations.blobs === undefined ? await FsBlobStore.open(dataDir) : S3BlobStore.open(parseS3Location(locations.blobs));
+  const blobs = locations.blobs === undefined ? await FsBlobStore.open(dataDir) : await openS3(locations.blobs);
   return { metadata, blobs };
+}
+
+/** Loaded only when asked for: the S3 client is a large body of code that a server on files never needs. */
+async function openS3(url: string): Promise<BlobStore> {
+  const { S3BlobStore } = await import('../adapters/s3/s3-blob-store.js');
+  return S3BlobStore.open(parseS3Location(url));
 }
 
 /** The services over the stores of a data directory, for the admin commands (no HTTP). */

@@ -23,10 +23,13 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobSource, BlobStore, BlobWriteResult, ByteRange } from '../../ports/blob-store.js';
 import { planParts, S3_LIMITS, type PartPlan } from './compose-plan.js';
+import { OriginError } from '../../domain/errors.js';
 import { isMissing, isUnsupported, translate } from './s3-errors.js';
 import type { S3Location } from './s3-location.js';
 import { MultipartSession, PartSlots, type MarkerBody } from './s3-multipart.js';
 
+const MAX_PARTS = 10_000;
+const MAX_STREAMED_PART_BYTES = 128 * 1024 * 1024;
 /** DeleteObjects takes at most 1,000 keys. */
 const DELETE_BATCH = 1000;
 /** Parts in flight across every upload of this server, as a multiple of the parts one upload may send at once. */
@@ -93,6 +96,7 @@ export class S3BlobStore implements BlobStore {
     try {
       let number = 1;
       for (let part: { bytes: Buffer } | undefined = head; part; number++) {
+        if (number > MAX_PARTS) throw new OriginError('TooLarge', { reason: `an upload to the object store is limited to ${MAX_PARTS} parts` });
         sizeBytes += part.bytes.length;
         await session.add(number, { bytes: part.bytes });
         const next = await parts.next();
@@ -352,8 +356,10 @@ const SMALL_PART_BYTES = 1 << 20;
  * a part costs its own size and no more; a small body never allocates a
  * whole part.
  */
-async function* fixedParts(source: AsyncIterable<Buffer>, partBytes: number): AsyncGenerator<{ bytes: Buffer; last: boolean }> {
+async function* fixedParts(source: AsyncIterable<Buffer>, firstPartBytes: number): AsyncGenerator<{ bytes: Buffer; last: boolean }> {
   let held: Buffer | undefined;
+  let count = 0;
+  let partBytes = partSizeAt(firstPartBytes, 0);
   let small: Buffer[] = [];
   let part: Buffer | undefined;
   let filled = 0;
@@ -380,6 +386,7 @@ async function* fixedParts(source: AsyncIterable<Buffer>, partBytes: number): As
         part = undefined;
         small = [];
         filled = 0;
+        partBytes = partSizeAt(firstPartBytes, ++count);
       }
     }
   }
@@ -390,6 +397,16 @@ async function* fixedParts(source: AsyncIterable<Buffer>, partBytes: number): As
   } else {
     yield { bytes: held ?? Buffer.alloc(0), last: true };
   }
+}
+
+/**
+ * S3 takes at most 10,000 parts and the size of a streamed upload is not
+ * known in advance, so parts grow: the first size for 1,000 parts, then
+ * doubling every 1,000 parts up to MAX_STREAMED_PART_BYTES. With 8 MiB parts
+ * one upload can reach about 870 GiB while memory stays bounded.
+ */
+function partSizeAt(firstPartBytes: number, index: number): number {
+  return Math.max(firstPartBytes, Math.min(MAX_STREAMED_PART_BYTES, firstPartBytes * 2 ** Math.floor(index / 1000)));
 }
 
 /** The chunks of an object being read; a connection lost midway is the store being unreachable. */
