@@ -91,7 +91,13 @@ export class S3BlobStore implements BlobStore {
       await this.put(this.blobKey(blobId), head.bytes, options.signal);
       return { blobId, sizeBytes: head.bytes.length };
     }
-    const session = await this.begin(blobId, options.signal);
+    let session: MultipartSession;
+    try {
+      session = await this.begin(blobId, options.signal);
+    } catch (err) {
+      await parts.return(undefined);
+      throw err;
+    }
     let sizeBytes = 0;
     try {
       let number = 1;
