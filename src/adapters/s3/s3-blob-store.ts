@@ -13,23 +13,19 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  AbortMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobSource, BlobStore, BlobWriteResult, ByteRange } from '../../ports/blob-store.js';
 import { planParts, S3_LIMITS, type PartPlan } from './compose-plan.js';
-import { OriginError } from '../../domain/errors.js';
-import { isMissing, isUnsupported, translate } from './s3-errors.js';
+import { isMissing, translate } from './s3-errors.js';
 import type { S3Location } from './s3-location.js';
-import { MultipartSession, PartSlots, type MarkerBody } from './s3-multipart.js';
+import { MultipartSession, PartSlots } from './s3-multipart.js';
+import { checkPartNumber, fixedParts } from './s3-parts.js';
+import { sweepAbandoned } from './s3-sweeper.js';
 
-const MAX_PARTS = 10_000;
-const MAX_STREAMED_PART_BYTES = 128 * 1024 * 1024;
 /** DeleteObjects takes at most 1,000 keys. */
 const DELETE_BATCH = 1000;
 /** Parts in flight across every upload of this server, as a multiple of the parts one upload may send at once. */
@@ -102,7 +98,7 @@ export class S3BlobStore implements BlobStore {
     try {
       let number = 1;
       for (let part: { bytes: Buffer } | undefined = head; part; number++) {
-        if (number > MAX_PARTS) throw new OriginError('TooLarge', { reason: `an upload to the object store is limited to ${MAX_PARTS} parts` });
+        checkPartNumber(number);
         sizeBytes += part.bytes.length;
         await session.add(number, { bytes: part.bytes });
         const next = await parts.next();
@@ -179,21 +175,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async sweepTemporaries(olderThanMs = 0): Promise<number> {
-    const cutoff = Date.now() - Math.max(olderThanMs, this.minTemporaryAgeMs);
-    let removed = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: `${this.location.prefix}tmp/`, ...(token ? { ContinuationToken: token } : {}) }))
-        .catch((err: unknown) => translate(err, 'listing temporaries'));
-      for (const item of page.Contents ?? []) {
-        if (!item.Key || (item.LastModified?.getTime() ?? 0) > cutoff) continue;
-        await this.dropAbandoned(item.Key);
-        removed++;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return removed + (await this.abortUnmarkedUploads(cutoff));
+    return sweepAbandoned(this.client, this.location, Date.now() - Math.max(olderThanMs, this.minTemporaryAgeMs));
   }
 
   async close(): Promise<void> {
@@ -300,119 +282,6 @@ export class S3BlobStore implements BlobStore {
   private copySource(blobId: string): string {
     return `${this.location.bucket}/${this.blobKey(blobId).split('/').map(encodeURIComponent).join('/')}`;
   }
-
-  /** An upload left by a crash: abort it, drop an object completed but never acknowledged, then the marker. */
-  private async dropAbandoned(markerKey: string): Promise<void> {
-    const bucket = this.location.bucket;
-    let marker: MarkerBody | undefined;
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: markerKey }));
-      marker = JSON.parse(await out.Body!.transformToString()) as MarkerBody;
-    } catch (err) {
-      if (!isMissing(err) && !(err instanceof SyntaxError)) translate(err, 'reading a temporary');
-    }
-    if (marker?.key.startsWith(`${this.location.prefix}blobs/`)) {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: marker.key, UploadId: marker.uploadId })).catch((err: unknown) => {
-        if (!isMissing(err) && !isUnsupported(err)) translate(err, 'aborting an upload');
-      });
-      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: marker.key })).catch((err: unknown) => translate(err, 'deleting'));
-    }
-    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: markerKey })).catch((err: unknown) => translate(err, 'deleting'));
-  }
-
-  /**
-   * Uploads begun before the cutoff that have no marker (a crash between
-   * CreateMultipartUpload and the marker). Stores without
-   * ListMultipartUploads skip this; their lifecycle rules are the backstop.
-   */
-  private async abortUnmarkedUploads(cutoff: number): Promise<number> {
-    let aborted = 0;
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    for (;;) {
-      let page;
-      try {
-        page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.location.bucket, Prefix: `${this.location.prefix}blobs/`, ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker } : {}) }));
-      } catch (err) {
-        if (isUnsupported(err)) return aborted;
-        return translate(err, 'listing uploads');
-      }
-      for (const upload of page.Uploads ?? []) {
-        if (!upload.Key || !upload.UploadId || (upload.Initiated?.getTime() ?? Infinity) > cutoff) continue;
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.location.bucket, Key: upload.Key, UploadId: upload.UploadId })).catch((err: unknown) => {
-          if (!isMissing(err)) translate(err, 'aborting an upload');
-        });
-        aborted++;
-      }
-      if (!page.IsTruncated) return aborted;
-      keyMarker = page.NextKeyMarker;
-      uploadIdMarker = page.NextUploadIdMarker;
-    }
-  }
-}
-
-/** Below this a part is kept as the chunks that arrived; beyond it, as one buffer of the part's size. */
-const SMALL_PART_BYTES = 1 << 20;
-
-/**
- * `source` regrouped into parts of exactly `partBytes` (the last one
- * shorter), each flagged with whether it is the last: one part is held while
- * the next is gathered, so the first can be told to be the only one. Chunks
- * are copied into the part's buffer as they arrive and dropped at once, so
- * a part costs its own size and no more; a small body never allocates a
- * whole part.
- */
-async function* fixedParts(source: AsyncIterable<Buffer>, firstPartBytes: number): AsyncGenerator<{ bytes: Buffer; last: boolean }> {
-  let held: Buffer | undefined;
-  let count = 0;
-  let partBytes = partSizeAt(firstPartBytes, 0);
-  let small: Buffer[] = [];
-  let part: Buffer | undefined;
-  let filled = 0;
-  for await (const chunk of source) {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const n = Math.min(partBytes - filled, chunk.length - offset);
-      if (part === undefined && filled + n < SMALL_PART_BYTES) {
-        small.push(chunk.subarray(offset, offset + n));
-      } else {
-        if (part === undefined) {
-          part = Buffer.allocUnsafe(partBytes);
-          let at = 0;
-          for (const b of small) at += b.copy(part, at);
-          small = [];
-        }
-        chunk.copy(part, filled, offset, offset + n);
-      }
-      filled += n;
-      offset += n;
-      if (filled === partBytes) {
-        if (held) yield { bytes: held, last: false };
-        held = part ?? Buffer.concat(small, filled);
-        part = undefined;
-        small = [];
-        filled = 0;
-        partBytes = partSizeAt(firstPartBytes, ++count);
-      }
-    }
-  }
-  const rest = part ? part.subarray(0, filled) : Buffer.concat(small, filled);
-  if (filled > 0) {
-    if (held) yield { bytes: held, last: false };
-    yield { bytes: rest, last: true };
-  } else {
-    yield { bytes: held ?? Buffer.alloc(0), last: true };
-  }
-}
-
-/**
- * S3 takes at most 10,000 parts and the size of a streamed upload is not
- * known in advance, so parts grow: the first size for 1,000 parts, then
- * doubling every 1,000 parts up to MAX_STREAMED_PART_BYTES. With 8 MiB parts
- * one upload can reach about 870 GiB while memory stays bounded.
- */
-function partSizeAt(firstPartBytes: number, index: number): number {
-  return Math.max(firstPartBytes, Math.min(MAX_STREAMED_PART_BYTES, firstPartBytes * 2 ** Math.floor(index / 1000)));
 }
 
 /** The chunks of an object being read; a connection lost midway is the store being unreachable. */
