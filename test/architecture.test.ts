@@ -40,6 +40,7 @@ const MAY_IMPORT: Record<string, (layer: string) => boolean> = {
   'adapters/postgres': (l) => ['domain', 'ports', 'adapters/sql', 'adapters/postgres'].includes(l),
   'adapters/fs': (l) => ['domain', 'ports', 'adapters/fs'].includes(l),
   'adapters/http': (l) => ['domain', 'ports', 'adapters/http'].includes(l),
+  'adapters/s3': (l) => ['domain', 'ports', 'adapters/s3'].includes(l),
   transport: (l) => ['domain', 'service', 'transport'].includes(l),
   server: () => true,
   cli: (l) => ['domain', 'server', 'service', 'cli', 'client'].includes(l),

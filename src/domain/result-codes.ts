@@ -132,8 +132,9 @@ const UPLOAD_COMMON: EndpointTable = {
   InvalidExposeEgress: c(-21),
   PermissionDenied: c(-8),
   DiskFull: c(-22, 503),
-  // The metadata store is unreachable (docs/scale-out.md): 503 so that clients retry, with the
-  // multipart interface's "service unavailable" code, since the /post/* pages name none.
+  // A store is unreachable (the metadata database or the object store, docs/scale-out.md): 503 so
+  // that clients retry, with the multipart interface's "service unavailable" code, since the
+  // /post/* pages name none.
   Unavailable: c(-26, 503),
   Internal: c(-5, 500),
 };

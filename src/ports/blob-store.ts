@@ -2,6 +2,11 @@
  * The bytes port. A blob is written once, read many times, deleted once no
  * node refers to it. Hashing and size limits belong to the service (one
  * place for every adapter); the store only moves bytes durably.
+ *
+ * Copies (copyFile, fetchFileHTTP from the store) need no method here: two
+ * nodes share one blob and the metadata counts references, so no byte is
+ * read or written whatever the store. Nothing above the adapters knows
+ * where or how a blob is kept.
  */
 import type { Readable } from 'node:stream';
 
@@ -23,6 +28,12 @@ export interface StoredBlob {
   readonly modifiedMs: number;
 }
 
+/** A blob and its size as the metadata recorded it. */
+export interface BlobSource {
+  readonly blobId: string;
+  readonly sizeBytes: number;
+}
+
 export interface BlobStore {
   /**
    * Stream `source` into a new blob. Resolves only once the bytes are durable
@@ -41,8 +52,27 @@ export interface BlobStore {
   /** Idempotent: deleting a missing blob succeeds. */
   delete(blobId: string): Promise<void>;
   /**
+   * `delete` for many blobs, in as few requests as the store allows (S3:
+   * DeleteObjects, 1,000 keys a request). The caller paces the batches.
+   */
+  deleteMany(blobIds: readonly string[]): Promise<void>;
+  /**
+   * A new blob holding `sources` end to end, in order (the multipart join).
+   * Every byte of the result is handed to `observe` in order, exactly once,
+   * before this resolves, so the caller can hash it: the bytes are read
+   * once. The store may build the result without the bytes passing through
+   * this process (S3 copies parts of at least 5 MiB inside the store), or
+   * write what it reads (the filesystem). Durable and all-or-nothing like
+   * `write`; resolves undefined, leaving nothing behind, when a source is
+   * missing, and fails when a source's size differs from `sizeBytes`.
+   */
+  concat(sources: readonly BlobSource[], observe: (chunk: Buffer) => void, options?: { signal?: AbortSignal }): Promise<BlobWriteResult | undefined>;
+  /**
    * Remove temporaries left by interrupted writes, older than `olderThanMs`
-   * (0 at start-up, when no write can be in flight); returns how many.
+   * (0 at start-up, when no write of this process can be in flight);
+   * returns how many. A store shared by several servers may keep younger
+   * ones, since another server may still be writing them. Temporaries are
+   * never readable as blobs.
    */
   sweepTemporaries(olderThanMs?: number): Promise<number>;
   /**

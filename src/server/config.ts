@@ -3,6 +3,7 @@
  * defaults, validated once into a frozen Config. A bad value stops start-up
  * with a message that names it.
  */
+import { isS3Url, parseS3Location, redactS3Url } from '../adapters/s3/s3-location.js';
 export interface Config {
   readonly dataDir: string;
   readonly host: string;
@@ -35,6 +36,8 @@ export interface Config {
   readonly consoleDir?: string | undefined;
   /** Metadata store URL: undefined for SQLite in the data directory, or postgres://… (docs/scale-out.md). */
   readonly metadata?: string | undefined;
+  /** Where file bytes live: an s3:// URL, or undefined for files under dataDir. */
+  readonly blobs?: string | undefined;
 }
 
 export interface Setting {
@@ -71,6 +74,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'fetchAllowPrivate', flag: '--fetch-allow-private [bool]', env: 'ORIGINSTORE_FETCH_ALLOW_PRIVATE', help: 'let remote fetches reach loopback and private addresses', parse: parseBool, fallback: false },
   { key: 'consoleDir', flag: '--console-dir <dir>', env: 'ORIGINSTORE_CONSOLE_DIR', help: 'the built web console served at /console (default: dist/console of this package)', parse: String },
   { key: 'metadata', flag: '--metadata <url>', env: 'ORIGINSTORE_METADATA', help: 'metadata store: postgres://user@host:5432/db?schema=name (default: SQLite in the data directory)', parse: parseMetadataUrl },
+  { key: 'blobs', flag: '--blobs <url>', env: 'ORIGINSTORE_BLOBS', help: 'where file bytes live: s3://bucket[/prefix]?endpoint=…&region=…&forcePathStyle=true (default: files under --data-dir)', parse: parseBlobsUrl },
   { key: 'publicUrl', flag: '--public-url <url>', env: 'ORIGINSTORE_PUBLIC_URL', help: 'public base URL of egress, for MediaVault URLs (default http://<host>:<port>)', parse: parseBaseUrl },
 ];
 
@@ -111,6 +115,13 @@ function parseMetadataUrl(raw: string): string | undefined {
     throw new Error(`'${raw}' is not a URL (postgres://user@host:5432/database)`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error(`'${url.protocol}' is not a metadata store (postgres:// or sqlite)`);
+  return raw;
+}
+
+/** Checked whole at start-up; the secret in the URL is never echoed in the error. */
+function parseBlobsUrl(raw: string): string {
+  if (!isS3Url(raw)) throw new Error('expected s3://bucket?endpoint=… (leave it unset for files under --data-dir)');
+  parseS3Location(raw);
   return raw;
 }
 
@@ -191,7 +202,12 @@ function parseLogLevel(raw: string): string {
 
 /** The effective configuration, secrets redacted, for the start-up log. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, initPassword: config.initPassword === undefined ? undefined : '[redacted]', metadata: redactUrl(config.metadata) };
+  return {
+    ...config,
+    initPassword: config.initPassword === undefined ? undefined : '[redacted]',
+    metadata: redactUrl(config.metadata),
+    blobs: config.blobs === undefined ? undefined : redactS3Url(config.blobs),
+  };
 }
 
 /** A store URL without its password, for logs. */

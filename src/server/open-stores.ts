@@ -1,12 +1,14 @@
 /**
  * Config → the two stores. The embedded default: SQLite + files under the
  * data directory; `--metadata postgres://…` puts the metadata in PostgreSQL
- * (the data directory then holds only the blobs).
+ * and `--blobs s3://…` the bytes in an S3-compatible bucket
+ * (docs/scale-out.md).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsBlobStore } from '../adapters/fs/fs-blob-store.js';
 import { PostgresMetadataStore } from '../adapters/postgres/postgres-metadata-store.js';
+import { parseS3Location } from '../adapters/s3/s3-location.js';
 import { SqliteMetadataStore } from '../adapters/sqlite/sqlite-metadata-store.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
@@ -21,6 +23,8 @@ export interface StoreConfig {
   readonly dataDir: string;
   /** undefined: SQLite in the data directory. */
   readonly metadata?: string | undefined;
+  /** An s3:// URL (see S3Location); undefined: files under the data directory. */
+  readonly blobs?: string | undefined;
 }
 
 export async function openStores(config: StoreConfig): Promise<Stores> {
@@ -30,12 +34,18 @@ export async function openStores(config: StoreConfig): Promise<Stores> {
     ? SqliteMetadataStore.open(join(dataDir, 'metadata.sqlite'))
     : await PostgresMetadataStore.open(config.metadata);
   try {
-    const blobs = await FsBlobStore.open(dataDir);
+    const blobs = config.blobs === undefined ? await FsBlobStore.open(dataDir) : await openS3(config.blobs);
     return { metadata, blobs };
   } catch (err) {
     await metadata.close();
     throw err;
   }
+}
+
+/** Loaded only when asked for: the S3 client is a large body of code that a server on files never needs. */
+async function openS3(url: string): Promise<BlobStore> {
+  const { S3BlobStore } = await import('../adapters/s3/s3-blob-store.js');
+  return S3BlobStore.open(parseS3Location(url));
 }
 
 /** Whether several servers may share these stores (housekeeping then waits for its lease). */

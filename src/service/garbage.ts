@@ -3,7 +3,9 @@
  * blob only record it (garbage_blobs), so a crash between the commit and the
  * delete loses nothing but time; this collector deletes them afterwards in
  * small batches, one batch at a time, because deleting many files at once
- * stalls new writes on some disks.
+ * stalls new writes on some disks (an object store takes a batch in one
+ * request). If the store is unreachable the rows stay and the next run
+ * deletes them.
  */
 import type { ServiceDeps } from './deps.js';
 
@@ -47,7 +49,7 @@ export class GarbageCollector {
     for (;;) {
       const batch = await this.deps.metadata.takeGarbageBlobs(BATCH);
       if (batch.length === 0) break;
-      for (const blobId of batch) await this.deps.blobs.delete(blobId);
+      await this.deps.blobs.deleteMany(batch);
       await this.deps.metadata.forgetGarbageBlobs(batch);
       deleted += batch.length;
       // Yield between batches so uploads and reads keep flowing.

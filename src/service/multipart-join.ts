@@ -1,7 +1,8 @@
 /**
  * The join: COMPLETE → JOIN → SUCCESS (or FAILED), in the background. The
- * pieces are read in number order into one new blob, hashed in the same
- * pass (the data is read once and written once), and the file is published
+ * pieces are joined in number order into one new blob by the blob store
+ * (on a disk the data is read once and written once; an object store copies
+ * large pieces inside itself), hashed as they are read, and the file is published
  * by one metadata transaction like any upload. Until then neither the file
  * nor the pieces are visible. A join interrupted by a crash is found in
  * JOIN state at start-up and run again from the pieces, which are kept until
@@ -16,6 +17,7 @@ import { decideContentType, SNIFF_BYTES } from './content-sniff.js';
 import { nowSeconds, type ServiceDeps } from './deps.js';
 import type { GarbageCollector } from './garbage.js';
 import { parentForCreate, releaseBlob } from './tree.js';
+import type { BlobSource } from '../ports/blob-store.js';
 
 /**
  * A join holds the lease `join:<mpid>` while it runs, renewed as it goes, so
@@ -31,11 +33,17 @@ const JOIN_LEASE_RENEW_MS = 5_000;
 /** FAILED uploads carry the code that explains them in `error`. */
 const JOIN_ERROR = { pieceMissing: -7, parentMissing: -23, isDirectory: -2, internal: -27 } as const;
 
+/** Joins that met an unreachable blob store wait this long, doubling up to the maximum, and run again. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
+
 export class MultipartJoiner {
   private readonly running = new Map<string, Promise<void>>();
   /** Recovered joins another server held, to look at again. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  /** Joins waiting for the blob store to come back: they stay in JOIN state, so a restart resumes them too. */
+  private readonly waiting = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   joinedTotal = 0;
   failedTotal = 0;
 
@@ -47,10 +55,13 @@ export class MultipartJoiner {
   ) {}
 
   /** Run the join of `mpid` unless it is already running here. */
-  start(mpid: string): Promise<void> {
+  start(mpid: string, attempt = 0): Promise<void> {
     const existing = this.running.get(mpid);
     if (existing) return existing;
-    const job = this.joinUnderLease(mpid)
+    const waiting = this.waiting.get(mpid);
+    if (waiting) clearTimeout(waiting.timer);
+    this.waiting.delete(mpid);
+    const job = this.joinUnderLease(mpid, attempt)
       .catch((err: unknown) => this.deps.log.error({ err, mpid }, 'multipart join failed unexpectedly'))
       .finally(() => this.running.delete(mpid));
     this.running.set(mpid, job);
@@ -62,11 +73,23 @@ export class MultipartJoiner {
     this.closed = true;
     for (const timer of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
+    this.stopRetries();
   }
 
   /** Wait for every join in flight (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  /** Run the joins waiting for the blob store now rather than at their next retry. */
+  retryNow(): Promise<void[]> {
+    return Promise.all([...this.waiting].map(([mpid, w]) => this.start(mpid, w.attempt)));
+  }
+
+  /** Drop the pending retries (shutdown); the uploads stay in JOIN state and resume at the next start-up. */
+  stopRetries(): void {
+    for (const { timer } of this.waiting.values()) clearTimeout(timer);
+    this.waiting.clear();
   }
 
   /** After a restart: joins that were completed or interrupted are run again. */
@@ -76,7 +99,7 @@ export class MultipartJoiner {
     return pending.length;
   }
 
-  private async joinUnderLease(mpid: string): Promise<void> {
+  private async joinUnderLease(mpid: string, attempt: number): Promise<void> {
     const lease = `join:${mpid}`;
     if (!(await this.deps.metadata.acquireLease(lease, this.holder, JOIN_LEASE_MS))) {
       const upload = await this.deps.metadata.getMultipart(mpid);
@@ -91,7 +114,7 @@ export class MultipartJoiner {
     }, JOIN_LEASE_RENEW_MS);
     renew.unref();
     try {
-      await this.join(mpid);
+      await this.join(mpid, attempt);
     } finally {
       clearInterval(renew);
       await this.deps.metadata.releaseLease(lease, this.holder).catch(() => undefined);
@@ -108,7 +131,7 @@ export class MultipartJoiner {
     this.retries.set(mpid, timer);
   }
 
-  private async join(mpid: string): Promise<void> {
+  private async join(mpid: string, attempt: number): Promise<void> {
     const claimed = await this.claim(mpid);
     if (!claimed) return;
     const { upload, pieces } = claimed;
@@ -119,22 +142,18 @@ export class MultipartJoiner {
       const hash = createHash('sha256');
       const head: Buffer[] = [];
       let headBytes = 0;
-      const blobs = this.deps.blobs;
-      async function* concatenated(): AsyncGenerator<Buffer> {
-        for (const piece of pieces) {
-          const stream = piece.blobId ? await blobs.read(piece.blobId) : undefined;
-          if (!stream) throw new JoinFailure(JOIN_ERROR.pieceMissing, `piece ${piece.number} is missing`);
-          for await (const chunk of stream as AsyncIterable<Buffer>) {
-            hash.update(chunk);
-            if (headBytes < SNIFF_BYTES) {
-              head.push(chunk.subarray(0, SNIFF_BYTES - headBytes));
-              headBytes += Math.min(chunk.length, SNIFF_BYTES - headBytes);
-            }
-            yield chunk;
-          }
+      const observe = (chunk: Buffer): void => {
+        hash.update(chunk);
+        if (headBytes < SNIFF_BYTES) {
+          head.push(chunk.subarray(0, SNIFF_BYTES - headBytes));
+          headBytes += Math.min(chunk.length, SNIFF_BYTES - headBytes);
         }
-      }
-      const written = await blobs.write(concatenated());
+      };
+      const sources = pieces.map((p) => (p.blobId ? { blobId: p.blobId, sizeBytes: p.sizeBytes } : undefined));
+      if (sources.some((s) => s === undefined)) throw new JoinFailure(JOIN_ERROR.pieceMissing, 'a piece has no bytes');
+      // The store may compose the pieces without the bytes passing through here; they are still read once, for the hash.
+      const written = await this.deps.blobs.concat(sources as BlobSource[], observe);
+      if (!written) throw new JoinFailure(JOIN_ERROR.pieceMissing, 'a piece is missing');
       blobId = written.blobId;
       const mime = await decideContentType({ explicit: upload.contentType ?? undefined, detect: 'name' }, baseName(upload.path), Buffer.concat(head));
       await this.publish(upload, pieces, { blobId, sizeBytes: written.sizeBytes, sha256: hash.digest('hex'), mime });
@@ -143,11 +162,25 @@ export class MultipartJoiner {
     } catch (err) {
       // Unless the publishing commit may have gone through: then the file may already be that blob.
       if (blobId && !outcomeUnknown(err)) await this.deps.blobs.delete(blobId).catch(() => undefined);
+      if (isOriginError(err) && err.kind === 'Unavailable') {
+        // Nothing is wrong with the upload: it stays in JOIN and is joined again once the stores answer.
+        this.waitForStore(mpid, attempt);
+        return;
+      }
       const code = err instanceof JoinFailure ? err.code : joinCodeOf(err);
       if (!(err instanceof JoinFailure) && !isOriginError(err)) this.deps.log.error({ err, mpid }, 'multipart join failed');
       await this.fail(mpid, code);
     }
     this.garbage.kick();
+  }
+
+  private waitForStore(mpid: string, attempt: number): void {
+    if (this.closed) return;
+    const delayMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+    this.deps.log.warn({ mpid, retryInMs: delayMs }, 'multipart join waits for the blob store');
+    const timer = setTimeout(() => void this.start(mpid, attempt + 1), delayMs);
+    timer.unref();
+    this.waiting.set(mpid, { timer, attempt: attempt + 1 });
   }
 
   /** COMPLETE, FAILED (restart) or JOIN (recovery) → JOIN, with the pieces to join in number order. */

@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 import { ageMtime, assertMtimeMoved, call, sha256Hex, statCode, unique, UNKNOWN_TOKEN, upload, freshDirectory } from '../helpers/rpc.js';
@@ -29,19 +27,6 @@ async function fetchFile(s: TestServer, t: string, path: string, uri: string, fl
 }
 
 const freshDir = (prefix: string, t = token, s = server): Promise<string> => freshDirectory(s, t, prefix);
-
-async function blobUsage(dataDir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  const root = join(dataDir, 'blobs');
-  for (const shard of await readdir(root)) {
-    for (const name of await readdir(join(root, shard))) {
-      files++;
-      bytes += (await stat(join(root, shard, name))).size;
-    }
-  }
-  return { files, bytes };
-}
 
 test('fetchFileHTTP: returns 0 and copies the file once the queue is idle', async () => {
   const dir = await freshDir('fetch');
@@ -88,11 +73,11 @@ test('fetchFileHTTP: a copy of a 1 GiB file shares its blob, so no byte is rewri
   assert.equal(res.headers.get('x-agile-status'), '0');
   const sha = hash.digest('hex');
   await server.app.services.garbage.drain();
-  const before = await blobUsage(server.dataDir);
+  const before = await server.blobs.usage();
   assert.equal(await fetchFile(server, token, `${dir}/copy.bin`, src(`${dir}/big.bin`)), 0);
   await server.app.services.fetchJobs.idle();
   await server.app.services.garbage.drain();
-  assert.deepEqual(await blobUsage(server.dataDir), before);
+  assert.deepEqual(await server.blobs.usage(), before);
   const copy = await call(server, 'stat', [token, `${dir}/copy.bin`, true]);
   assert.equal(copy.size, total * chunk.length);
   assert.equal(copy.checksum, sha);
@@ -281,15 +266,15 @@ test('fetchFileHTTP: a failed remote fetch leaves nothing behind', async (t) => 
   const remote = await startServer({ env: { ORIGINSTORE_FETCH_REMOTE: '1', ORIGINSTORE_FETCH_ALLOW_PRIVATE: '1' } });
   t.after(() => remote.close());
   const rt = await remote.login();
-  const before = await blobUsage(remote.dataDir);
+  const before = await remote.blobs.usage();
   assert.equal(await fetchFile(remote, rt, '/broken.bin', `${o.url}/broken`), 0);
   assert.equal(await fetchFile(remote, rt, '/missing.bin', `${o.url}/missing`), 0);
   await remote.app.services.fetchJobs.idle();
   assert.equal(remote.app.services.fetchJobs.failedTotal, 2);
   assert.equal(await statCode(remote, rt, '/broken.bin'), -1);
   assert.equal(await statCode(remote, rt, '/missing.bin'), -1);
-  assert.deepEqual(await blobUsage(remote.dataDir), before);
-  assert.deepEqual(await readdir(join(remote.dataDir, 'tmp')), []);
+  assert.deepEqual(await remote.blobs.usage(), before);
+  assert.equal(await remote.blobs.temporaries(), 0);
 });
 
 test('fetchFileHTTP: a burst beyond the queue is -56 while a slow remote copy holds the only worker', async (t) => {

@@ -6,10 +6,8 @@
  * servers set up through the ORIGINSTORE_MULTIPART_* settings.
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { countBlobs, expectAgile, postComplete, postCreate, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
+import { expectAgile, postComplete, postCreate, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
 import { ageMtime, assertMtimeMoved, call, statCode, unique, UNKNOWN_TOKEN } from '../helpers/rpc.js';
 import { rawRequest } from '../helpers/http.js';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
@@ -363,12 +361,12 @@ test('multipart/piece: -6 @ 400 when the optional X-Agile-Checksum does not matc
   const dir = await freshDir();
   const mpid = await newUpload(dir, 'checked.txt');
   await server.app.services.garbage.drain();
-  const blobs = await countBlobs(server.dataDir);
+  const blobs = await server.blobs.count();
   await expectAgile(await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': sha256('other data') }), 400, -6);
   await expectAgile(await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': 'not-a-digest' }), 400, -6);
   const pieces = await call(server, 'listMultipartPiece', [token, mpid]);
   assert.deepEqual(pieces.pieces, [], 'a refused piece was recorded');
-  assert.equal(await countBlobs(server.dataDir), blobs, 'a refused piece left its blob behind');
+  assert.equal(await server.blobs.count(), blobs, 'a refused piece left its blob behind');
   const ok = await postPiece(server.url, token, mpid, 1, 'data', { 'X-Agile-Checksum': sha256('data').toUpperCase() });
   await expectAgile(ok, 200, 0);
   assert.equal(ok.headers.get('x-agile-checksum'), sha256('data'));
@@ -378,7 +376,7 @@ test('multipart/piece: -49 @ 500 when the size received does not match the Conte
   const dir = await freshDir();
   const mpid = await newUpload(dir, 'short.bin');
   await server.app.services.garbage.drain();
-  const blobs = await countBlobs(server.dataDir);
+  const blobs = await server.blobs.count();
   const request = `POST /multipart/piece HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Agile-Authorization: ${token}\r\n` +
     `X-Agile-Multipart: ${mpid}\r\nX-Agile-Part: 1\r\nContent-Length: 100\r\n\r\nonly 21 bytes of 100`;
   // The client closes its side after 21 bytes: the server sees the end of the body early.
@@ -388,7 +386,7 @@ test('multipart/piece: -49 @ 500 when the size received does not match the Conte
   assert.equal(answer.headers['access-control-allow-origin'], '*');
   assert.deepEqual((await call(server, 'listMultipartPiece', [token, mpid])).pieces, [], 'a short piece was recorded');
   assert.equal((await status(mpid)).state, 1, 'a short piece moved the upload to READY');
-  assert.equal(await countBlobs(server.dataDir), blobs, 'a short piece left a blob behind');
+  assert.equal(await server.blobs.count(), blobs, 'a short piece left a blob behind');
   await expectAgile(await postComplete(server.url, token, mpid), 400, -4);
 });
 
@@ -452,8 +450,8 @@ test('multipart/piece: -11 @ 400 for a piece sent without Content-Length that gr
   } as RequestInit);
   await expectAgile(res, 400, -11);
   assert.equal((await status(mpid, alice, limited)).state, 1);
-  assert.equal(await countBlobs(limited.dataDir), 0, 'the refused piece was kept');
-  assert.deepEqual(await readdir(join(limited.dataDir, 'tmp')), [], 'the refused piece left a temporary');
+  assert.equal(await limited.blobs.count(), 0, 'the refused piece was kept');
+  assert.equal(await limited.blobs.temporaries(), 0, 'the refused piece left a temporary');
 });
 
 test('multipart/piece: -25 @ 400 for a piece that would make the upload exceed its maximum size', async (t) => {

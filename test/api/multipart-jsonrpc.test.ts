@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { countBlobs, expectAgile, postComplete, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
+import { expectAgile, postComplete, postPiece, sha256, streamedGet } from '../helpers/multipart.js';
 import { ageMtime, assertMtimeMoved, call, callIn, FORMS, statCode, unique, UNKNOWN_TOKEN } from '../helpers/rpc.js';
 import { ACCOUNT, startServer, type TestServer } from '../helpers/server.js';
 
@@ -563,10 +563,10 @@ test('abortMultipart: the pieces\' blobs are released at once', async (t) => {
   t.after(() => own.close());
   const alice = await own.login();
   const mpid = await readyUpload('/abort-blobs.bin', ['one', 'two', 'three'], alice, own);
-  assert.equal(await countBlobs(own.dataDir), 3);
+  assert.equal(await own.blobs.count(), 3);
   assert.equal(await call(own, 'abortMultipart', [alice, mpid]), 0);
   await own.app.services.garbage.drain();
-  assert.equal(await countBlobs(own.dataDir), 0);
+  assert.equal(await own.blobs.count(), 0);
 });
 
 test('abortMultipart: -17 when the multipart upload has already been aborted', async () => {
@@ -761,7 +761,7 @@ test('sweeper: with an expiry age of 0s, NEW and FAILED uploads become EXPIRED (
   const ready = await readyUpload(`${dir}/ready.txt`, ['r1'], alice, own);
   await own.app.services.garbage.drain();
   // The joined file, the FAILED upload's two pieces and the READY upload's piece.
-  assert.equal(await countBlobs(own.dataDir), 4);
+  assert.equal(await own.blobs.count(), 4);
 
   await own.app.services.sweep();
 
@@ -774,7 +774,7 @@ test('sweeper: with an expiry age of 0s, NEW and FAILED uploads become EXPIRED (
   assert.deepEqual(await pieceStates(done, alice, own), [[1, PieceState.DELETED], [2, PieceState.DELETED]]);
   // READY is not among the states the sweeper expires (multipart_state_codes.md: "NEW or FAILED").
   assert.equal((await status(ready, alice, own)).state, State.READY);
-  assert.equal(await countBlobs(own.dataDir), 2);
+  assert.equal(await own.blobs.count(), 2);
   // The file a SUCCESS upload made outlives the upload.
   const file = await call(own, 'stat', [alice, `${dir}/done.txt`, true]);
   assert.equal(file.checksum, sha256('d1d2'));

@@ -4,8 +4,6 @@
  * path_segment_and_file_name_limitations.md; file_upload_examples.md).
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { rawRequest, sha256, statOf, utf8Bytes, utf8Header } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -51,9 +49,7 @@ async function mimeOf(path: string): Promise<string | undefined> {
 }
 
 async function blobFiles(): Promise<number> {
-  let n = 0;
-  for (const shard of await readdir(join(server.dataDir, 'blobs'))) n += (await readdir(join(server.dataDir, 'blobs', shard))).length;
-  return n;
+  return server.blobs.count();
 }
 
 // --- success and the answer headers -------------------------------------------------------------
@@ -286,7 +282,7 @@ for (const row of [
     await expectStatus(res, 400, -26);
     assert.equal((await statOf(server.rpc, token, `${dir}/c.txt`)).code, -1);
     assert.equal(await blobFiles(), blobsBefore, 'the received bytes were removed');
-    assert.deepEqual(await readdir(join(server.dataDir, 'tmp')), []);
+    assert.equal(await server.blobs.temporaries(), 0);
   });
 }
 

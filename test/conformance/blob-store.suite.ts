@@ -85,4 +85,101 @@ export function blobStoreSuite(name: string, open: () => Promise<{ store: BlobSt
     for await (const t of s.listTemporaries()) temporaries.push(t);
     assert.deepEqual(temporaries, [], 'finished writes leave no temporary');
   });
+  withStore('a write of many parts reads back whole, and a range across parts too', async (s) => {
+    const data = Buffer.alloc(12 * MiB + 7);
+    for (let i = 0; i < data.length; i += 4096) data.writeUInt32BE(i, i);
+    const { blobId, sizeBytes } = await s.write(chunks(slices(data, 64 * 1024)));
+    assert.equal(sizeBytes, data.length);
+    assert.ok((await readAll(await s.read(blobId))).equals(data));
+    const start = 5 * MiB - 3;
+    const end = 10 * MiB + 2;
+    assert.ok((await readAll(await s.read(blobId, { start, end }))).equals(data.subarray(start, end + 1)));
+  });
+
+  withStore('writes of exactly 5 and 10 MiB in odd chunks, and one chunk larger than a part, read back whole', async (s) => {
+    for (const [size, chunkBytes] of [[5 * MiB, MiB + 3], [10 * MiB, MiB + 3], [11 * MiB, 11 * MiB]] as const) {
+      const data = patterned(size, size);
+      const { blobId, sizeBytes } = await s.write(chunks(slices(data, chunkBytes)));
+      assert.equal(sizeBytes, size);
+      assert.equal(sha256(await readAll(await s.read(blobId))), sha256(data), `${size} bytes in chunks of ${chunkBytes}`);
+    }
+  });
+
+  withStore('a write that fails after several parts leaves no temporary', async (s) => {
+    async function* failing(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 12; i++) yield Buffer.alloc(MiB, i);
+      throw new Error('client went away');
+    }
+    await assert.rejects(s.write(failing()), /client went away/);
+    assert.equal(await s.sweepTemporaries(0), 0);
+  });
+
+  withStore('deleteMany deletes every blob named, missing ones included', async (s) => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await s.write(chunks([Buffer.from(`blob ${i}`)]))).blobId);
+    await s.delete(ids[0]!);
+    await s.deleteMany(ids);
+    await s.deleteMany([]);
+    for (const id of ids) assert.equal(await s.read(id), undefined);
+  });
+
+  const concatCases: Array<{ title: string; sizes: number[] }> = [
+    { title: 'small blobs', sizes: [10, 0, 3000, 1] },
+    { title: 'large and small blobs (parts the store may copy)', sizes: [6 * MiB, 100, 6 * MiB + 5, 2 * MiB, 5 * MiB + 1, 1] },
+    { title: 'one large blob', sizes: [6 * MiB + 3] },
+  ];
+  for (const { title, sizes } of concatCases) {
+    withStore(`concat joins ${title} in order and hands every byte to observe once`, async (s) => {
+      const parts = sizes.map((size, i) => patterned(size, i));
+      const sources = [];
+      for (const part of parts) sources.push(await s.write(chunks(slices(part, 256 * 1024))));
+      const observed = createHash('sha256');
+      let observedBytes = 0;
+      const joined = await s.concat(sources, (chunk) => {
+        observed.update(chunk);
+        observedBytes += chunk.length;
+      });
+      assert.ok(joined);
+      const expected = Buffer.concat(parts);
+      assert.equal(joined.sizeBytes, expected.length);
+      assert.equal(observedBytes, expected.length);
+      assert.equal(observed.digest('hex'), sha256(expected));
+      assert.equal(sha256(await readAll(await s.read(joined.blobId))), sha256(expected));
+      for (const source of sources) assert.ok(await s.read(source.blobId), 'the sources are kept');
+      assert.equal(await s.sweepTemporaries(0), 0);
+    });
+  }
+
+  withStore('concat with a missing source resolves undefined and leaves nothing behind', async (s) => {
+    const present = await s.write(chunks([patterned(6 * MiB, 1)]));
+    const gone = await s.write(chunks([patterned(6 * MiB, 2)]));
+    await s.delete(gone.blobId);
+    assert.equal(await s.concat([present, gone], () => undefined), undefined);
+    assert.equal(await s.sweepTemporaries(0), 0);
+  });
+
+  withStore('concat of a source whose size differs from the recorded one fails', async (s) => {
+    const source = await s.write(chunks([Buffer.from('0123456789')]));
+    await assert.rejects(s.concat([{ blobId: source.blobId, sizeBytes: 11 }], () => undefined));
+    assert.equal(await s.sweepTemporaries(0), 0);
+  });
+}
+
+const MiB = 1024 * 1024;
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Bytes that differ from one offset and one blob to the next, so a misplaced range shows. */
+function patterned(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  for (let i = 0; i + 4 <= size; i += 4) out.writeUInt32BE((i * 2654435761 + seed) >>> 0, i);
+  return out;
+}
+
+function slices(data: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
+  return out;
 }

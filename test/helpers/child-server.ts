@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { schemaForDataDir, SERVERS_ON_POSTGRES } from './postgres.js';
+import { testBlobs, type TestBlobs } from './blobs.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface ChildServer {
   readonly lines: string[];
   /** Resolves with the exit code or signal once the child has gone. */
   readonly exited: Promise<number | NodeJS.Signals>;
+  /** Its blobs, wherever they live (ORIGINSTORE_TEST_BLOBS=s3: a bucket of its own). */
+  readonly blobs: TestBlobs;
   kill(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 }
 
@@ -42,6 +45,8 @@ export interface ChildServerOptions {
    * directory's own (the same across restarts on it).
    */
   readonly metadata?: string;
+  /** The blobs of an earlier server to open again (a restart); by default a new store for dataDir. */
+  readonly blobs?: TestBlobs;
 }
 
 export interface CompiledServer {
@@ -65,11 +70,13 @@ export async function compileServer(): Promise<CompiledServer> {
 }
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
+  const blobs = options.blobs ?? (await testBlobs(options.dataDir));
   const args = [
     ...(options.entry === undefined ? ['--import', 'tsx', 'src/cli/main.ts'] : [options.entry]), 'serve',
     '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
     ...(options.password === null ? [] : ['--init-password', options.password ?? 'secret']),
     ...metadataArgs(options),
+    ...blobs.args,
     ...(options.args ?? []),
   ];
   const env = options.env ? { ...process.env, ...options.env } : process.env;
@@ -101,7 +108,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     return exited;
   };
   try {
-    return { url: await url, pid, process: child, lines, exited, kill };
+    return { url: await url, pid, process: child, lines, exited, blobs, kill };
   } catch (err) {
     await kill('SIGKILL');
     throw err;

@@ -1,14 +1,12 @@
 /**
  * Helpers for the multipart tests: the three HTTP endpoints as a client
- * sends them (working_with_multipart_http.md), blob counting, streamed
+ * sends them (working_with_multipart_http.md), streamed
  * checksums of what egress serves, and seeded byte streams large enough that
  * they must never be held whole in memory.
  */
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
 /** POST /multipart/create with the given headers (token included by the caller). */
@@ -44,13 +42,6 @@ export async function expectAgile(res: Response, httpStatus: number, agileStatus
   assert.equal(res.status, httpStatus, `HTTP status (X-Agile-Status ${res.headers.get('x-agile-status')})`);
   assert.equal(res.headers.get('x-agile-status'), String(agileStatus));
   assert.equal(body, '');
-}
-
-/** Files under <dataDir>/blobs (every shard). */
-export async function countBlobs(dataDir: string): Promise<number> {
-  let n = 0;
-  for (const shard of await readdir(join(dataDir, 'blobs'))) n += (await readdir(join(dataDir, 'blobs', shard))).length;
-  return n;
 }
 
 export function sha256(data: string | Buffer): string {

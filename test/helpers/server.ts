@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { freshSchema, SERVERS_ON_POSTGRES, type Schema } from './postgres.js';
+import { testBlobs, type TestBlobs } from './blobs.js';
 
 export const ACCOUNT = 'acme';
 export const USER = 'alice';
@@ -20,6 +21,8 @@ export interface TestServer {
   readonly port: number;
   readonly app: App;
   readonly dataDir: string;
+  /** Its blobs, wherever they live (ORIGINSTORE_TEST_BLOBS=s3: a fresh bucket). */
+  readonly blobs: TestBlobs;
   /** A fresh token for alice. */
   login(username?: string, password?: string): Promise<string>;
   /** A JSON-RPC 2.0 call with positional or named params; returns `result` (or the error object under `error`). */
@@ -58,9 +61,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const ownSchema: Schema | undefined = options.metadata === undefined && SERVERS_ON_POSTGRES ? await freshSchema() : undefined;
   const metadata = options.metadata ?? ownSchema?.url;
   // Tests send uploads as fast as they can; the upload rate limit is tested on its own (rate-limit.test.ts).
+  const blobs = await testBlobs(dataDir);
   const config = loadConfig(
     { dataDir, port: '0', logLevel: 'silent', ...(metadata === undefined ? {} : { metadata }) },
-    { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...(options.env ?? {}) },
+    { ORIGINSTORE_UPLOAD_RATE_LIMIT: '0', ...blobs.env, ...(options.env ?? {}) },
   );
   const app = await buildApp(config, options.clock ? { logger: false, clock: options.clock } : { logger: false });
   // A server joining a shared store finds the account and user already there.
@@ -92,6 +96,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     port: address.port,
     app,
     dataDir,
+    blobs,
     async login(username = USER, password = PASSWORD) {
       const r = await server.rpc('login', [username, password]);
       if (!Array.isArray(r) || typeof r[0] !== 'string') throw new Error(`login failed: ${JSON.stringify(r)}`);

@@ -33,6 +33,7 @@ const SAMPLES: Record<keyof Config, { raw: string; value: unknown; other: string
   fetchRemote: { raw: 'true', value: true, other: 'false' },
   fetchAllowPrivate: { raw: 'yes', value: true, other: 'no' },
   consoleDir: { raw: '/srv/console', value: '/srv/console', other: '/other/console' },
+  blobs: { raw: 's3://media?endpoint=http://127.0.0.1:9000&forcePathStyle=true', value: 's3://media?endpoint=http://127.0.0.1:9000&forcePathStyle=true', other: 's3://other?endpoint=http://127.0.0.1:9000' },
   metadata: { raw: 'postgres://originstore@db.internal:5432/origin', value: 'postgres://originstore@db.internal:5432/origin', other: 'postgres://other@db.internal/origin' },
 };
 

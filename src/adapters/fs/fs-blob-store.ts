@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { OriginError } from '../../domain/errors.js';
-import type { BlobStore, BlobWriteResult, ByteRange, StoredBlob } from '../../ports/blob-store.js';
+import type { BlobSource, BlobStore, BlobWriteResult, ByteRange, StoredBlob } from '../../ports/blob-store.js';
 
 /** Gather small network chunks into writes of about this size. */
 const WRITE_BATCH_BYTES = 1 << 20;
@@ -85,6 +85,36 @@ export class FsBlobStore implements BlobStore {
     await unlink(this.blobPath(blobId)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+  }
+
+  /** One at a time: many unlinks at once stall new writes on some disks. */
+  async deleteMany(blobIds: readonly string[]): Promise<void> {
+    for (const blobId of blobIds) await this.delete(blobId);
+  }
+
+  /** A disk cannot compose files in place, so the bytes are read once, observed and written in the same pass. */
+  async concat(sources: readonly BlobSource[], observe: (chunk: Buffer) => void, options: { signal?: AbortSignal } = {}): Promise<BlobWriteResult | undefined> {
+    const missing = new Error('a source blob is missing');
+    const read = (blobId: string) => this.read(blobId);
+    async function* concatenated(): AsyncGenerator<Buffer> {
+      for (const source of sources) {
+        const stream = await read(source.blobId);
+        if (!stream) throw missing;
+        let seen = 0;
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          observe(chunk);
+          seen += chunk.length;
+          yield chunk;
+        }
+        if (seen !== source.sizeBytes) throw new Error(`blob ${source.blobId} holds ${seen} bytes, not ${source.sizeBytes}`);
+      }
+    }
+    try {
+      return await this.write(concatenated(), options);
+    } catch (err) {
+      if (err === missing) return undefined;
+      throw err;
+    }
   }
 
   async sweepTemporaries(olderThanMs = 0): Promise<number> {

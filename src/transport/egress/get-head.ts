@@ -5,6 +5,7 @@
  * 416), If-None-Match and If-Modified-Since (304). Directories and missing
  * paths are 404.
  */
+import { isOriginError } from '../../domain/errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NodeRecord } from '../../domain/model.js';
 import type { Services } from '../../service/index.js';
@@ -56,7 +57,16 @@ async function serve(services: Services, request: FastifyRequest, reply: Fastify
     reply.header('Content-Range', `bytes ${range.start}-${range.end}/${node.sizeBytes}`);
   }
   if (request.method === 'HEAD' || length === 0) return reply.send();
-  const opened = await services.egress.open(node, range);
+  let opened;
+  try {
+    opened = await services.egress.open(node, range);
+  } catch (err) {
+    if (!isOriginError(err) || err.kind !== 'Unavailable') throw err;
+    // The bytes are in a store that is briefly unreachable: a CDN or client should retry, not cache an error.
+    for (const header of ['Content-Length', 'Content-Range', 'ETag', 'Last-Modified', 'X-Agile-Checksum']) reply.removeHeader(header);
+    request.log.warn({ err: err.message, path: node.path }, 'egress: the blob store is unreachable');
+    return reply.code(503).header('Retry-After', '5').header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the storage is briefly unreachable\n');
+  }
   if (opened.node.blobId !== node.blobId) {
     opened.stream.destroy();
     if (mayRetry) return serve(services, request, reply, opened.node, false);
