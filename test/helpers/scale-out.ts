@@ -1,14 +1,15 @@
 /**
  * Several real servers sharing one metadata store (a fresh PostgreSQL
- * schema) and one blob store, as docs/scale-out.md runs them. The blob side
- * is `sharedBlobs()`: one data directory on this machine for now; an S3
- * bucket plugs in there (its env settings and cleanup) without changing the
- * tests.
+ * schema) and one blob store, as docs/scale-out.md runs them: one bucket of
+ * the test S3 server. Where that server cannot start (and the scale-out
+ * suites are not required), the servers share one data directory instead,
+ * and the run says so.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshSchema, PG_URL } from './postgres.js';
+import { REQUIRE_SCALEOUT, sharedTestS3 } from './s3.js';
 import { startServer, type TestServer } from './server.js';
 
 export interface SharedBlobs {
@@ -21,7 +22,16 @@ export interface SharedBlobs {
 
 export async function sharedBlobs(): Promise<SharedBlobs> {
   const dataDir = await mkdtemp(join(tmpdir(), 'originstore-cluster-'));
-  return { dataDir, env: {}, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+  const cleanup = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    const s3 = await sharedTestS3();
+    const bucket = await s3.createBucket();
+    return { dataDir, env: { ORIGINSTORE_BLOBS: s3.blobsUrl(bucket) }, cleanup };
+  } catch (err) {
+    if (REQUIRE_SCALEOUT) throw err;
+    process.stderr.write(`note: the servers share a data directory, not a bucket: S3 test server unavailable (${(err as Error).message})\n`);
+    return { dataDir, env: {}, cleanup };
+  }
 }
 
 export interface Cluster {

@@ -96,4 +96,6 @@ export const MIGRATIONS: readonly string[] = [
      name TEXT COLLATE "C" PRIMARY KEY,
      holder TEXT NOT NULL,
      expires_at TIMESTAMPTZ NOT NULL)`,
+  // Account administrators manage their account's users and key pairs (docs/extensions.md).
+  `ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0`,
 ];
