@@ -4,8 +4,9 @@
  * acknowledged. Queries are the shared ones in adapters/sql.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { SqlMetadataOps } from '../sql/metadata-ops.js';
+import { GroupCommitter } from './group-commit.js';
 import type { Database as Schema } from '../sql/schema.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
 
@@ -99,8 +100,17 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore {
-  private constructor(private readonly kysely: Kysely<Schema>) {
+  private readonly group: GroupCommitter<Kysely<Schema>>;
+
+  private constructor(private readonly kysely: Kysely<Schema>, raw: Database.Database) {
     super(kysely, isUniqueViolation);
+    this.group = new GroupCommitter<Kysely<Schema>>({
+      withConnection: (fn) => kysely.connection().execute(fn),
+      exec: async (conn, statement) => {
+        await sql.raw(statement).execute(conn);
+      },
+      inTransaction: () => raw.inTransaction,
+    });
   }
 
   /** Open (and create or migrate) the database file; ':memory:' for tests. */
@@ -111,28 +121,49 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
     raw.pragma('busy_timeout = 5000');
     raw.pragma('foreign_keys = ON');
     migrate(raw);
-    return new SqliteMetadataStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) }));
+    return new SqliteMetadataStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) }), raw);
   }
 
+  /**
+   * Concurrent transactions commit together (group-commit.ts): one WAL fsync
+   * for all that arrived while the previous commit was running. IMMEDIATE
+   * takes the write lock at BEGIN, so a second process (an admin command)
+   * waits instead of failing halfway with SQLITE_BUSY.
+   */
   async transaction<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
-    // IMMEDIATE takes the write lock at BEGIN, so a second process (an admin
-    // command) waits instead of failing halfway with SQLITE_BUSY.
-    return this.kysely.connection().execute(async (conn) => {
-      await sql`BEGIN IMMEDIATE`.execute(conn);
-      try {
-        const result = await fn(new SqlMetadataOps(conn, isUniqueViolation));
-        await sql`COMMIT`.execute(conn);
-        return result;
-      } catch (err) {
-        await sql`ROLLBACK`.execute(conn);
-        throw err;
-      }
-    });
+    return this.group.run((conn) => fn(new SqlMetadataOps(conn, isUniqueViolation)));
   }
 
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
+}
+
+/**
+ * Kysely asks the driver to prepare every query it runs, and preparing (SQLite
+ * parsing and planning the SQL) cost more than running the small indexed
+ * lookups that most requests make. The query builder produces the same text
+ * for the same query shape, so prepared statements are kept by their text.
+ * Reusing one is safe because nothing here streams results (a statement that
+ * is being iterated cannot run again until it is done).
+ */
+const MAX_CACHED_STATEMENTS = 500;
+
+function cachingStatements(db: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = db.prepare(text);
+        // Queries with a variable number of placeholders (IN lists) make new texts: keep the cache bounded.
+        if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function migrate(db: Database.Database): void {
