@@ -166,6 +166,8 @@ function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof
     const bytesOut = Number(reply.getHeader('content-length') ?? 0) || 0;
     const seconds = reply.elapsedTime / 1000;
     metrics.observe(request, reply.statusCode, agileStatus, request.method === 'HEAD' ? 0 : bytesOut, seconds);
+    // Below info (--log-level warn) the line would be dropped: skip building it on every request.
+    if ((request.log as { isLevelEnabled?(level: string): boolean }).isLevelEnabled?.('info') === false) return;
     request.log.info({
       method: request.method,
       url: request.url.split('?')[0],
