@@ -43,7 +43,8 @@ export async function freePort(): Promise<number> {
 
 /** Poll until `url` answers: the peers print nothing reliable when ready. */
 export async function ready(url: string, child: ChildProcess): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
+  // Up to a minute: on a busy machine a Node server can take many seconds to load.
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) return false;
     const ok = await fetch(url).then((r) => r.status < 500, () => false);
     if (ok) return true;
