@@ -15,8 +15,12 @@
  * every caller whose writes were in it gets the error and the ones not yet
  * run go back to the queue for the next batch.
  *
- * A transaction that arrives when none is running starts at once, alone, so
- * an idle server adds no latency.
+ * better-sqlite3 is synchronous: a batch runs from BEGIN to COMMIT (and its
+ * fsync) without the event loop turning, so nobody can join a batch once it
+ * has started. A batch therefore starts one turn of the event loop
+ * (setImmediate) after the first transaction arrives: every request whose
+ * I/O completed in the same turn joins it. That turn is all the latency an
+ * idle server adds.
  */
 
 export interface GroupConnection<C> {
@@ -45,12 +49,14 @@ export class GroupCommitter<C> {
   run<T>(fn: (conn: C) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
@@ -61,6 +67,8 @@ export class GroupCommitter<C> {
         })).catch((err: unknown) => {
           for (const w of batch) w.reject(err);
         });
+        // Let the event loop turn, so that requests whose I/O finished meanwhile can join the next batch.
+        if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.draining = false;
