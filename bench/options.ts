@@ -20,6 +20,9 @@ export interface Sizes {
   readonly joinPieces: number;
   readonly pieceBytes: number;
   readonly memoryTransferBytes: number;
+  /** The join and the memory rows move gigabytes per repetition: fewer of them. */
+  readonly joinRepetitions: number;
+  readonly memoryRepetitions: number;
   readonly idleConnections: number;
 }
 
@@ -38,11 +41,13 @@ export interface Options {
 const FULL: Sizes = {
   repetitions: 3, largeBytes: GiB, loadSeconds: 5, listEntries: 10_000, bigDirectoryEntries: 1_000_000,
   joinPieces: 32, pieceBytes: 128 * MiB, memoryTransferBytes: 2 * GiB, idleConnections: 1000,
+  joinRepetitions: 2, memoryRepetitions: 1,
 };
 
 const QUICK: Sizes = {
   repetitions: 2, largeBytes: 128 * MiB, loadSeconds: 1, listEntries: 10_000, bigDirectoryEntries: 100_000,
   joinPieces: 4, pieceBytes: 32 * MiB, memoryTransferBytes: 256 * MiB, idleConnections: 1000,
+  joinRepetitions: 2, memoryRepetitions: 1,
 };
 
 /** "60", "60s", "10m", "1h" → seconds. */

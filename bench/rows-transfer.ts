@@ -77,7 +77,7 @@ export async function getColdRow(b: Bench): Promise<{ row: Row; residentBytes: n
  * read meanwhile (rchar) per byte joined: 1.0 means each piece was read once.
  */
 export async function joinRows(b: Bench, postRawRate: readonly number[]): Promise<Row[]> {
-  const { joinPieces: pieces, pieceBytes, repetitions } = b.options.sizes;
+  const { joinPieces: pieces, pieceBytes, joinRepetitions: repetitions } = b.options.sizes;
   const total = pieces * pieceBytes;
   b.log(`multipart join ${pieces} × ${size(pieceBytes)}`);
   const rates: number[] = [];
@@ -130,7 +130,7 @@ async function timeJoin(b: Bench, path: string, pieces: number, pieceBytes: numb
 
 /** Peak VmRSS of the server during a memoryTransferBytes upload and download, and with idleConnections open. */
 export async function memoryRows(b: Bench): Promise<Row[]> {
-  const { memoryTransferBytes: bytes, idleConnections, repetitions } = b.options.sizes;
+  const { memoryTransferBytes: bytes, idleConnections, memoryRepetitions: repetitions } = b.options.sizes;
   b.log(`resident memory: ${size(bytes)} up and down, ${idleConnections} idle connections`);
   const up: number[] = [];
   const down: number[] = [];
