@@ -98,7 +98,7 @@ export function runBlock(r: Results, m: Machine): string {
 ${r.notes.map((n) => `- ${n}`).join('\n')}
 - Date: ${m.date}
 - CPU: ${m.cpu}, ${m.cores} cores; memory ${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB; ${m.kernel}; Node ${m.node}
-- ${r.repetitions} repetitions; server arguments beyond the defaults: \`${r.serverArgs.join(' ')}\`
+- ${r.repetitions} repetitions; server arguments beyond the bench's own: ${r.serverArgs.length > 0 ? `\`${r.serverArgs.join(' ')}\`` : 'none'}
 - Cold cache: ${r.cacheDrop}
 - Peers: ${m.peers.length > 0 ? m.peers.join('; ') : 'none installed'}
 - Filesystem of the temporary directory (\`df -h\`, before the run):
