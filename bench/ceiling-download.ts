@@ -1,7 +1,9 @@
 /**
- * The ceiling for a download: bare node:http answering GET /<name> with
- * fs.createReadStream of <data-dir>/files/<name> piped to the response
- * (Node's default read size), Content-Length from stat. Nothing else.
+ * The ceiling for egress: bare node:http answering GET and HEAD /<name> from
+ * <data-dir>/files/<name> with fs.createReadStream piped to the response
+ * (Node's default read size), Content-Length from stat, and one byte range
+ * (`Range: bytes=a-b`) answered 206. Nothing else: no metadata, no ETag, no
+ * access checks.
  *
  * Usage: node --import tsx bench/ceiling-download.ts <data-dir>
  * Prints one line {"port": n} once listening on 127.0.0.1.
@@ -17,15 +19,21 @@ const filesDir = join(dataDir, 'files');
 
 const server = createServer((req, res) => {
   const name = /^\/([A-Za-z0-9._-]+)$/.exec(req.url ?? '')?.[1];
-  if (req.method !== 'GET' || name === undefined) {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || name === undefined) {
     res.writeHead(400).end();
     return;
   }
   const path = join(filesDir, name);
   stat(path).then(
     (st) => {
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(st.size) });
-      createReadStream(path).pipe(res);
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = range ? Math.min(Number(range[2]), st.size - 1) : st.size - 1;
+      const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(end - start + 1) };
+      if (range) headers['Content-Range'] = `bytes ${start}-${end}/${st.size}`;
+      res.writeHead(range ? 206 : 200, headers);
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(path, { start, end }).pipe(res);
     },
     () => res.writeHead(404).end(),
   );

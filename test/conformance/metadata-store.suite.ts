@@ -73,6 +73,28 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     assert.equal(await s.getNodeByPath('/x'), undefined);
   });
 
+  withStore('concurrent transactions each commit or fail on their own', async (s) => {
+    const root = (await s.getNodeByPath('/'))!;
+    await s.insertNode(dir(root.id, '/taken'));
+    // Started together, so an adapter that commits concurrent transactions as a group gets a group.
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => s.transaction(async (tx) => {
+      await tx.insertNode(dir(root.id, `/c${i}`));
+      if (i === 7) throw new Error('abort');
+      if (i === 12) await tx.insertNode(dir(root.id, '/taken'));
+      return i;
+    })));
+    for (const [i, o] of outcomes.entries()) {
+      if (i === 7 || i === 12) {
+        assert.equal(o.status, 'rejected');
+        assert.equal(await s.getNodeByPath(`/c${i}`), undefined, `the writes of failed transaction ${i} are undone`);
+      } else {
+        assert.deepEqual(o, { status: 'fulfilled', value: i });
+        assert.equal((await s.getNodeByPath(`/c${i}`))?.kind, 'dir');
+      }
+    }
+    assert.equal((outcomes[12] as PromiseRejectedResult).reason.kind, 'AlreadyExists');
+  });
+
   withStore('updateNode moves a node; hasChildren and deleteNode', async (s) => {
     const root = (await s.getNodeByPath('/'))!;
     const d = await s.insertNode(dir(root.id, '/d'));

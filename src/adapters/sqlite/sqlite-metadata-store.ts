@@ -4,9 +4,10 @@
  * acknowledged. Queries are the shared ones in adapters/sql.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
 import { SqlMetadataOps } from '../sql/metadata-ops.js';
+import { GroupCommitter } from './group-commit.js';
 import type { Database as Schema } from '../sql/schema.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
 
@@ -109,8 +110,17 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore {
-  private constructor(private readonly kysely: Kysely<Schema>) {
+  private readonly group: GroupCommitter<Kysely<Schema>>;
+
+  private constructor(private readonly kysely: Kysely<Schema>, raw: Database.Database) {
     super(kysely, isUniqueViolation);
+    this.group = new GroupCommitter<Kysely<Schema>>({
+      withConnection: (fn) => kysely.connection().execute(fn),
+      exec: async (conn, statement) => {
+        await sql.raw(statement).execute(conn);
+      },
+      inTransaction: () => raw.inTransaction,
+    });
   }
 
   /** Open (and create or migrate) the database file; ':memory:' for tests. */
@@ -121,23 +131,19 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
     raw.pragma('busy_timeout = 5000');
     raw.pragma('foreign_keys = ON');
     migrate(raw);
-    return new SqliteMetadataStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) }));
+    return new SqliteMetadataStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) }), raw);
   }
 
+  /**
+   * Concurrent transactions commit together (group-commit.ts): one WAL fsync
+   * for all that arrived while the previous commit was running. IMMEDIATE
+   * takes the write lock at BEGIN, so a second process (an admin command)
+   * waits instead of failing halfway with SQLITE_BUSY.
+   */
   async transaction<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
-    // IMMEDIATE takes the write lock at BEGIN, so a second process (an admin
-    // command) waits instead of failing halfway with SQLITE_BUSY.
-    return this.kysely.connection().execute(async (conn) => {
-      await sql`BEGIN IMMEDIATE`.execute(conn);
-      try {
-        const result = await fn(new SqlMetadataOps(conn, isUniqueViolation));
-        await sql`COMMIT`.execute(conn);
-        return result;
-      } catch (err) {
-        // After SQLITE_FULL SQLite may already have rolled back; a failing ROLLBACK must not hide the cause.
-        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
-        throw asDiskFull(err);
-      }
+    // A commit that found no space (SQLITE_FULL) is the documented DiskFull.
+    return this.group.run((conn) => fn(new SqlMetadataOps(conn, isUniqueViolation))).catch((err: unknown) => {
+      throw asDiskFull(err);
     });
   }
 
@@ -151,6 +157,33 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
+}
+
+/**
+ * Kysely asks the driver to prepare every query it runs, and preparing (SQLite
+ * parsing and planning the SQL) cost more than running the small indexed
+ * lookups that most requests make. The query builder produces the same text
+ * for the same query shape, so prepared statements are kept by their text.
+ * Reusing one is safe because nothing here streams results (a statement that
+ * is being iterated cannot run again until it is done).
+ */
+const MAX_CACHED_STATEMENTS = 500;
+
+function cachingStatements(db: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = db.prepare(text);
+        // Queries with a variable number of placeholders (IN lists) make new texts: keep the cache bounded.
+        if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function migrate(db: Database.Database): void {
