@@ -5,6 +5,7 @@
  * blobs of their own; the join (multipart-join.ts) runs in the background
  * after completeMultipart and publishes the file like any upload.
  */
+import { isValidMtime } from '../domain/times.js';
 import { createHash } from 'node:crypto';
 import { canonicalContentType, contentTypeByName } from '../domain/content-types.js';
 import { OriginError, outcomeUnknown } from '../domain/errors.js';
@@ -50,7 +51,7 @@ export class Multipart {
     if (path === caller.session.root) throw new OriginError('InvalidPath', { reason: 'the destination must be a file name' });
     checkName(baseName(path));
     const mtime = input.mtime ?? 0;
-    if (!Number.isSafeInteger(mtime) || mtime < 0) throw new OriginError('InvalidMtime');
+    if (!isValidMtime(mtime)) throw new OriginError('InvalidMtime');
     let contentType: string | null = null;
     if (input.contentType) {
       contentType = canonicalContentType(input.contentType) ?? null;

@@ -167,7 +167,7 @@ for (const [name, path] of badPaths) {
   });
 }
 
-for (const mtime of [-1, 1.5]) {
+for (const mtime of [-1, 1.5, 253_402_300_800]) {
   test(`createMultipart: -20 for an invalid last modified time (${mtime})`, async () => {
     const dir = await freshDir();
     assert.deepEqual(await call(server, 'createMultipart', [token, `${dir}/a.txt`, '', mtime]), { code: -20 });
