@@ -210,13 +210,13 @@ test('account private: egress then serves only MediaVault URLs and signed reques
 
 test("security.md's worked example is served as written: secret mediavaulthash, public URL http://published.test.com, /directory/file.txt?s=1672531200&e=1988150400&h=bd164af2cf67f89cdd5095bf2a4f8c4f", async () => {
   assert.equal((await originstore('account', 'add', 'directory')).code, 0);
-  assert.equal((await originstore('user', 'add', 'directory', 'dee', '--password', 'pw')).code, 0);
+  assert.equal((await originstore('user', 'add', 'directory', 'dora', '--password', 'pw')).code, 0);
   assert.equal((await originstore('account', 'rotate-secret', 'directory', '--secret', 'mediavaulthash')).code, 0);
   const example = '/directory/file.txt?s=1672531200&e=1988150400&h=bd164af2cf67f89cdd5095bf2a4f8c4f';
   let nowMs = 1_700_000_000_000; // between s and e
   const clock = { nowMs: () => nowMs };
   await withServer({ ORIGINSTORE_PUBLIC_URL: 'http://published.test.com' }, async (url) => {
-    await store(url, 'dee', 'pw', 'file.txt', 'the worked example');
+    await store(url, 'dora', 'pw', 'file.txt', 'the worked example');
     const res = await fetch(`${url}${example}`);
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'the worked example');
