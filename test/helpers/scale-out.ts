@@ -20,9 +20,11 @@ export interface SharedBlobs {
   cleanup(): Promise<void>;
 }
 
-export async function sharedBlobs(): Promise<SharedBlobs> {
+/** One bucket for every server; `files`: one data directory instead (tests that watch its temporaries). */
+export async function sharedBlobs(kind: 'bucket' | 'files' = 'bucket'): Promise<SharedBlobs> {
   const dataDir = await mkdtemp(join(tmpdir(), 'originstore-cluster-'));
   const cleanup = () => rm(dataDir, { recursive: true, force: true });
+  if (kind === 'files') return { dataDir, env: {}, cleanup };
   try {
     const s3 = await sharedTestS3();
     const bucket = await s3.createBucket();
@@ -46,9 +48,9 @@ export interface Cluster {
  * PostgreSQL URL to reach it by (a proxy in the outage tests); the schema is
  * dropped through PG_URL at close.
  */
-export async function startCluster(count = 2, options: { base?: string; env?: Record<string, string> } = {}): Promise<Cluster> {
+export async function startCluster(count = 2, options: { base?: string; env?: Record<string, string>; blobs?: 'bucket' | 'files' } = {}): Promise<Cluster> {
   const schema = await freshSchema(options.base ?? PG_URL);
-  const blobs = await sharedBlobs();
+  const blobs = await sharedBlobs(options.blobs);
   const servers: TestServer[] = [];
   try {
     // One after the other: the first creates the tables, the account and the user.

@@ -100,7 +100,8 @@ before(async () => {
   const port = await proxy.listen();
   const viaProxy = new URL(PG_URL);
   viaProxy.host = `127.0.0.1:${port}`;
-  cluster = await startCluster(2, { base: viaProxy.toString() });
+  // The blobs stay in one data directory: the test watches its temporaries to cut mid-upload.
+  cluster = await startCluster(2, { base: viaProxy.toString(), blobs: 'files' });
   [a, b] = cluster.servers as [TestServer, TestServer];
 });
 after(async () => {
