@@ -41,6 +41,17 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     assert.equal(root?.kind, 'dir');
   });
 
+  withStore('lookups by a key holding a NUL character find nothing (a made-up token, user name, access key or upload id)', async (s) => {
+    const nul = 'x\u0000y';
+    assert.equal(await s.getSession(nul), undefined);
+    assert.equal(await s.getUserByName(nul), undefined);
+    assert.equal(await s.getAccount(nul), undefined);
+    assert.equal(await s.getKeyPair(nul), undefined);
+    assert.equal(await s.getMultipart(nul), undefined);
+    assert.equal(await s.deleteSession(nul), false);
+    assert.equal(await s.setSessionExpiryOnce(nul, 1), false);
+  });
+
   withStore('insertNode refuses a second entry with the same path (AlreadyExists)', async (s) => {
     const root = (await s.getNodeByPath('/'))!;
     await s.insertNode(dir(root.id, '/a'));

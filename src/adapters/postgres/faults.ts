@@ -75,10 +75,26 @@ export class FaultTranslatingPool implements PostgresPool {
   }
 }
 
+/**
+ * PostgreSQL text cannot hold a NUL character, so no stored value can equal a
+ * parameter that contains one (a token or user name a client made up): a
+ * lookup, update or delete by it touches no row, as on SQLite, where
+ * PostgreSQL itself would refuse the statement ("invalid byte sequence for
+ * encoding UTF8: 0x00"). Inserts still fail: nothing with a NUL may be stored.
+ */
+function matchesNoStoredText(sql: string, parameters: ReadonlyArray<unknown>): { command: string; rowCount: number; rows: never[] } | undefined {
+  if (!parameters.some((p) => typeof p === 'string' && p.includes('\u0000'))) return undefined;
+  const verb = /^\s*(select|update|delete)\b/i.exec(sql)?.[1];
+  if (verb === undefined) return undefined;
+  return { command: verb.toUpperCase(), rowCount: 0, rows: [] };
+}
+
 function wrapClient(client: pg.PoolClient): PostgresPoolClient {
   let broken: Error | undefined;
   return {
     async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+      const matchesNothing = matchesNoStoredText(sql, parameters);
+      if (matchesNothing) return matchesNothing as PostgresQueryResult<R>;
       try {
         return (await client.query(sql, parameters as unknown[])) as unknown as PostgresQueryResult<R>;
       } catch (err) {
