@@ -16,7 +16,10 @@ if (!url || !password) {
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('## Switching an existing script'), readme.indexOf('## Where the spec is silent'));
+// The section runs to the next second-level heading (the client commands and the SDK follow it).
+const start = readme.indexOf('## Switching an existing script');
+const end = readme.indexOf('\n## ', start + 1);
+const section = readme.slice(start, end < 0 ? undefined : end);
 const blocks = (lang, from) => [...section.slice(section.indexOf(from)).matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
 // The README is written for the default address and the password of its "Run it" section.
 const adapt = (text) => text.replaceAll('http://127.0.0.1:8080', url).replaceAll('change-me', password);
