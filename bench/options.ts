@@ -2,6 +2,9 @@
  * npm run bench [-- options]:
  *   --quick               smaller sizes, fewer and shorter repetitions (about a minute); docs/ is not touched
  *   --server-args "<a>"   extra arguments for `originstore serve`, e.g. "--metadata postgres://… --blobs s3://…"
+ *   --scale-out           the server on PostgreSQL (a fresh schema of ORIGINSTORE_TEST_PG, default the local
+ *                         postgres://127.0.0.1:5432/test) and an s3rver bucket the bench starts; writes the
+ *                         scale-out block of docs/performance.md
  *   --soak <duration>     instead of the table: mixed load from 500 connections for this long (60s, 10m)
  *   --only <a,b>          only these rows: upload, get, egress, stat, list, small-upload, join, memory (docs/ is not touched)
  *   --profile <dir>       run the server under --cpu-prof, writing its profile into <dir> when it stops
@@ -29,6 +32,8 @@ export interface Sizes {
 export interface Options {
   readonly quick: boolean;
   readonly serverArgs: readonly string[];
+  /** Start PostgreSQL schema + S3 server for the run and point the server at them. */
+  readonly scaleOut: boolean;
   readonly soakSeconds: number | undefined;
   readonly write: boolean;
   readonly peers: boolean;
@@ -64,6 +69,7 @@ export function splitArgs(text: string): string[] {
 
 export function parseOptions(argv: readonly string[]): Options {
   let quick = false;
+  let scaleOut = false;
   let write = true;
   let peers = true;
   let profileDir: string | undefined;
@@ -79,6 +85,7 @@ export function parseOptions(argv: readonly string[]): Options {
     };
     if (arg === '--quick') quick = true;
     else if (arg === '--no-write') write = false;
+    else if (arg === '--scale-out') scaleOut = true;
     else if (arg === '--no-peers') peers = false;
     else if (arg === '--profile') profileDir = value();
     else if (arg === '--server-args') serverArgs.push(...splitArgs(value()));
@@ -88,5 +95,8 @@ export function parseOptions(argv: readonly string[]): Options {
     else throw new Error(`unknown option ${arg} (see bench/options.ts)`);
   }
   // A quick run is for trying the bench, not for the record.
-  return { quick, peers, profileDir, serverArgs, soakSeconds, only, write: write && !quick && only === undefined, sizes: quick ? QUICK : FULL };
+  if (scaleOut && (serverArgs.includes('--metadata') || serverArgs.includes('--blobs'))) {
+    throw new Error('--scale-out starts its own PostgreSQL schema and bucket: leave --metadata and --blobs out of --server-args');
+  }
+  return { quick, peers, profileDir, serverArgs, scaleOut, soakSeconds, only, write: write && !quick && only === undefined, sizes: quick ? QUICK : FULL };
 }

@@ -10,7 +10,7 @@ import { interleave, ratios } from './interleave.js';
 import type { LoadRequest } from './load.js';
 import type { LoadSummary } from './load.js';
 import type { Row, Target } from './report.js';
-import { SMALL_BYTES, type Bench } from './setup.js';
+import { canFill, SMALL_BYTES, type Bench } from './setup.js';
 import { runLoad } from './system.js';
 
 const KiB = 1024;
@@ -86,7 +86,7 @@ export async function statRows(b: Bench): Promise<Row[]> {
 
 /** listFile of a 10,000-entry directory with stat, one page; and the first and last pages of the big directory. */
 export async function listRows(b: Bench): Promise<Row[]> {
-  if (!b.embeddedMetadata) return [];
+  if (!canFill(b)) return [];
   const { listEntries, bigDirectoryEntries, repetitions } = b.options.sizes;
   // Pages of this size take a good part of a second on a busy machine, too long for a load window of a
   // second or two: each repetition times LIST_CALLS calls in a row from the bench process instead.

@@ -12,7 +12,7 @@ import { parseOptions } from './options.js';
 import { replaceBlock, runBlock, table, type Results, type Row } from './report.js';
 import { egressRows, listRows, smallUploadRow, statRows } from './rows-requests.js';
 import { getColdRow, getWarmRow, joinRows, memoryRows, uploadRow } from './rows-transfer.js';
-import { startBench, type Bench } from './setup.js';
+import { canFill, startBench, type Bench } from './setup.js';
 import { soak, soakBlock } from './soak.js';
 import { describeMachine } from './system.js';
 
@@ -40,7 +40,7 @@ async function measure(b: Bench): Promise<Results> {
   if (want('egress')) rows.push(...(await egressRows(b)));
   if (want('stat')) rows.push(...(await statRows(b)));
   if (want('list')) rows.push(...(await listRows(b)));
-  if (want('list') && !b.embeddedMetadata) notes.push('The listing rows were skipped: their bulk fill writes the embedded SQLite store, and --metadata was given.');
+  if (want('list') && !canFill(b)) notes.push('The listing rows were skipped: their bulk fill writes SQLite or PostgreSQL only.');
   if (want('small-upload')) rows.push(await smallUploadRow(b));
   if (want('join')) rows.push(...(await joinRows(b, upload!.values['originstore']!)));
   if (want('memory')) rows.push(...(await memoryRows(b)));
@@ -49,7 +49,7 @@ async function measure(b: Bench): Promise<Results> {
     fadvise: '`/proc/sys/vm/drop_caches` is not writable here, so before each read every large file of the run is dropped from the page cache with `dd iflag=nocache count=0` (posix_fadvise POSIX_FADV_DONTNEED over the whole file)',
     none: 'no way to drop the page cache was found: the cold row is warm',
   }[b.cacheDrop];
-  return { quick: b.options.quick, repetitions: b.options.sizes.repetitions, serverArgs: b.options.serverArgs, cacheDrop, peers: b.peers.map((p) => p.name), rows, notes };
+  return { quick: b.options.quick, repetitions: b.options.sizes.repetitions, serverArgs: b.options.scaleOut ? ['--scale-out'] : b.options.serverArgs, cacheDrop, peers: b.peers.map((p) => p.name), rows, notes };
 }
 
 async function main(): Promise<void> {
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     const results = await measure(b);
     console.log(`\n${table(results)}\n`);
     if (options.write) {
-      await writeFile(DOC, replaceBlock(await readFile(DOC, 'utf8'), 'run', runBlock(results, machine)));
+      // The embedded default's run and the scale-out run are kept side by side.
+      await writeFile(DOC, replaceBlock(await readFile(DOC, 'utf8'), options.scaleOut ? 'scale-out-run' : 'run', runBlock(results, machine)));
       log('wrote docs/performance.md');
     }
   } finally {

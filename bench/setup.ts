@@ -9,6 +9,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freshSchema } from '../test/helpers/postgres.js';
+import { startTestS3 } from '../test/helpers/s3.js';
 import { rpc, startCeiling, upload, type Ceiling, type Timed } from './client.js';
 import type { Options } from './options.js';
 import { startPeers, type Peer } from './peers.js';
@@ -34,8 +36,8 @@ export interface Bench {
   /** Where the upload ceiling stores, the download ceiling and the peers serve from. */
   readonly ceilingFiles: string;
   readonly cacheDrop: CacheDrop;
-  /** Whether the metadata is the embedded SQLite of the data directory (the bulk fill needs it). */
-  readonly embeddedMetadata: boolean;
+  /** What the listing rows' bulk fill writes into: the data directory (embedded SQLite) or a postgres:// URL. */
+  readonly metadataStore: string;
   /** GET URL of a file in /bench on each side, by side name. */
   url(side: string, name: string): string;
   postRaw(name: string, sizeBytes: number, directory?: string): Promise<Timed>;
@@ -62,11 +64,15 @@ export async function startBench(repo: string, options: Options, log: (line: str
     await rm(root, { recursive: true, force: true });
   };
   try {
+    const serverArgs = [...options.serverArgs];
+    if (options.scaleOut) serverArgs.push(...(await scaleOutStores(stops, log)));
+    const dataDir = join(root, 'originstore');
+    const metadataStore = metadataArgument(serverArgs) ?? dataDir;
     // warn: a log line per request is work the ceilings do not do (--server-args "--log-level info" to include it).
     // No upload rate limit: the bench is the only client and measures the server, not the limiter.
     const server = await startServer(repo, entry, [
-      '--data-dir', join(root, 'originstore'), '--init-password', PASSWORD,
-      '--log-level', 'warn', '--upload-rate-limit', '0', ...options.serverArgs,
+      '--data-dir', dataDir, '--init-password', PASSWORD,
+      '--log-level', 'warn', '--upload-rate-limit', '0', ...serverArgs,
     ], options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir]);
     stops.push(() => server.stop());
     const ceilingDir = join(root, 'ceiling');
@@ -92,10 +98,9 @@ export async function startBench(repo: string, options: Options, log: (line: str
       expectStored(`ceiling ${name}`, await upload(`${ceilingUp.url}/${name}`, {}, sizeBytes), sizeBytes);
     const bases: Record<string, string> = { originstore: `${server.url}/demo/bench`, ceiling: ceilingDown.url };
     for (const p of peers) bases[p.name] = p.url;
-    const embeddedMetadata = !options.serverArgs.includes('--metadata');
     const bench: Bench = {
       repo, root, options, log, server, token, ceilingUp, ceilingDown, ceilingRpc, peers, ceilingFiles,
-      cacheDrop: cacheDropMethod(), embeddedMetadata,
+      cacheDrop: cacheDropMethod(), metadataStore,
       url: (side, name) => `${bases[side]}/${name}`,
       postRaw, ceilingPost, stop,
     };
@@ -114,17 +119,46 @@ async function fixtures(b: Bench): Promise<void> {
     await b.ceilingPost(name, size);
   }
   if (b.options.soakSeconds !== undefined || (b.options.only !== undefined && !b.options.only.has('list'))) return;
-  if (!b.embeddedMetadata) {
-    b.log('--metadata given: the listing rows need the embedded store for their bulk fill and are skipped');
+  if (!canFill(b)) {
+    b.log(`--metadata ${b.metadataStore}: the listing rows' bulk fill writes SQLite or PostgreSQL only; they are skipped`);
     return;
   }
   const { sizes } = b.options;
   for (const [dir, count] of [['/demo/bench/list', sizes.listEntries], ['/demo/bench/big', sizes.bigDirectoryEntries]] as const) {
     b.log(`filling ${dir} with ${count} entries`);
     const started = performance.now();
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/fill-directory.ts', join(b.root, 'originstore'), dir, '/demo/bench/small.bin', String(count)], {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/fill-directory.ts', b.metadataStore, dir, '/demo/bench/small.bin', String(count)], {
       cwd: b.repo,
     });
     b.log(`  ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
+}
+
+/** Whether the listing rows' bulk fill can write the server's metadata store. */
+export function canFill(b: Bench): boolean {
+  return !b.metadataStore.includes('://') || /^postgres(ql)?:\/\//.test(b.metadataStore);
+}
+
+/** The --metadata the server gets: from the arguments, else from the environment it inherits. */
+function metadataArgument(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--metadata') return args[i + 1];
+    if (args[i]!.startsWith('--metadata=')) return args[i]!.slice('--metadata='.length);
+  }
+  return process.env['ORIGINSTORE_METADATA'] || undefined;
+}
+
+/**
+ * --scale-out: a fresh schema on the local PostgreSQL and a bucket on an
+ * s3rver the bench starts (the tests' own helpers), both removed when the
+ * bench stops. Returns the server arguments that use them.
+ */
+async function scaleOutStores(stops: Array<() => Promise<unknown>>, log: (line: string) => void): Promise<string[]> {
+  const schema = await freshSchema();
+  stops.push(() => schema.drop());
+  const s3 = await startTestS3();
+  stops.push(() => s3.close());
+  const bucket = await s3.createBucket();
+  log(`scale-out: PostgreSQL schema ${schema.name}, s3rver bucket ${bucket} at ${s3.endpoint}`);
+  return ['--metadata', schema.url, '--blobs', s3.blobsUrl(bucket)];
 }
