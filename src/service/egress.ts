@@ -7,9 +7,22 @@ import type { NodeRecord } from '../domain/model.js';
 import { parseCallerPath, underRoot } from '../domain/paths.js';
 import type { ByteRange } from '../ports/blob-store.js';
 import type { ServiceDeps } from './deps.js';
+import { SmallBlobCache } from './small-blob-cache.js';
+
+/**
+ * Files up to this size are answered from memory once read: for small files
+ * the open, read and close cost more than the answer itself. 32 MiB of them
+ * at most, a bounded share of the server's memory.
+ */
+const SMALL_FILE_BYTES = 64 * 1024;
+const SMALL_FILE_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** What egress sends: a small file's bytes, or a stream of a larger one. */
+export type EgressBody = Buffer | Readable;
 
 export class Egress {
   private readonly accountCache = new Map<string, number>();
+  private readonly smallFiles = new SmallBlobCache(SMALL_FILE_BYTES, SMALL_FILE_CACHE_BYTES);
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -39,16 +52,43 @@ export class Egress {
    * Open the bytes of `node`. If the file was replaced and its old blob
    * collected between the lookup and the open, the current version is served.
    */
-  async open(node: NodeRecord, range?: ByteRange): Promise<{ node: NodeRecord; stream: Readable }> {
-    const first = await openStream(this.deps, node, range);
-    if (first) return { node, stream: first };
+  async open(node: NodeRecord, range?: ByteRange): Promise<{ node: NodeRecord; body: EgressBody }> {
+    const first = await this.body(node, range);
+    if (first) return { node, body: first };
     const current = await this.deps.metadata.getNodeByPath(node.path);
     if (current?.kind === 'file') {
-      const again = await openStream(this.deps, current, range);
-      if (again) return { node: current, stream: again };
+      const again = await this.body(current, range);
+      if (again) return { node: current, body: again };
     }
     throw new Error(`blob of ${node.path} is missing`);
   }
+
+  private async body(node: NodeRecord, range?: ByteRange): Promise<EgressBody | undefined> {
+    if (!node.blobId || node.sizeBytes > SMALL_FILE_BYTES) return openStream(this.deps, node, range);
+    let whole = this.smallFiles.get(node.blobId);
+    if (whole === undefined) {
+      const stream = await openStream(this.deps, node);
+      if (!stream) return undefined;
+      whole = await collect(stream, node.sizeBytes);
+      // A blob whose length is not the recorded one is fsck's to report; it is served as read, never kept.
+      if (whole.length === node.sizeBytes) this.smallFiles.set(node.blobId, whole);
+    }
+    return range ? whole.subarray(range.start, range.end + 1) : whole;
+  }
+}
+
+/** A small stream's bytes in one buffer (at most `limit`, the recorded size: the rest is not read). */
+async function collect(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length > limit) break;
+  }
+  stream.destroy();
+  const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  return whole.subarray(0, limit);
 }
 
 async function openStream(deps: ServiceDeps, node: NodeRecord, range?: ByteRange): Promise<Readable | undefined> {

@@ -7,6 +7,7 @@
  * commit point, and the directory fsync makes the rename itself durable).
  */
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { createReadStream, open as openCallback } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -70,15 +71,19 @@ export class FsBlobStore implements BlobStore {
   }
 
   async read(blobId: string, range?: ByteRange): Promise<Readable | undefined> {
-    let fh: FileHandle;
+    // A descriptor, not a FileHandle: the stream then reads and closes through
+    // fs's callback calls, which cost the event loop less per request than
+    // the promise-based FileHandle's (its open, read and close showed up as a
+    // fifth of a small GET's time in profiles).
+    let fd: number;
     try {
-      fh = await open(this.blobPath(blobId), 'r');
+      fd = await openForReading(this.blobPath(blobId));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
     const opts = range ? { start: range.start, end: range.end } : {};
-    return fh.createReadStream({ ...opts, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
+    return createReadStream('', { ...opts, fd, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
   }
 
   async delete(blobId: string): Promise<void> {
@@ -237,4 +242,8 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+function openForReading(path: string): Promise<number> {
+  return new Promise((resolve, reject) => openCallback(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
 }

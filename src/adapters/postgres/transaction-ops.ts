@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { isOriginError } from '../../domain/errors.js';
 import type { AccountSecurityRecord, NewNode, NodeRecord } from '../../domain/model.js';
 import type { NodePatch } from '../../ports/metadata-store.js';
-import { SqlMetadataOps } from '../sql/metadata-ops.js';
+import { SqlMetadataOps, type CompiledLookups } from '../sql/metadata-ops.js';
 import type { Database } from '../sql/schema.js';
 import { isUniqueViolation } from './faults.js';
 
@@ -27,8 +27,8 @@ export class PostgresTransactionOps extends SqlMetadataOps {
    */
   conflicted = false;
 
-  constructor(db: Kysely<Database>) {
-    super(db, isUniqueViolation, { lockReads: true });
+  constructor(db: Kysely<Database>, compiledLookups?: CompiledLookups) {
+    super(db, isUniqueViolation, { lockReads: true, ...(compiledLookups === undefined ? {} : { compiledLookups }) });
   }
 
   override async insertNode(node: NewNode): Promise<NodeRecord> {

@@ -4,7 +4,7 @@
  * its migrations, how it reports a unique-key violation and whether reads
  * inside a transaction lock the rows they return.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, Selectable } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
 import type {
   AccountRecord, AccountSecurityRecord, KeyPairRecord, MultipartRecord, NewNode, NewUser, NodeRecord, PieceRecord, SessionOrigin, SessionRecord, UserRecord,
@@ -23,10 +23,19 @@ export interface SqlOpsOptions {
    * serial (BEGIN IMMEDIATE) and its grammar has no FOR UPDATE.
    */
   readonly lockReads?: boolean;
+  /**
+   * Where the hot lookups keep their compiled SQL: give a store and its
+   * transactions one map when they share dialect and lockReads.
+   */
+  readonly compiledLookups?: CompiledLookups;
 }
+
+/** Compiled SQL of the one-row lookups that nearly every request makes, by name. */
+export type CompiledLookups = Map<string, CompiledQuery>;
 
 export class SqlMetadataOps implements MetadataOps {
   private readonly lockReads: boolean;
+  private readonly compiled: CompiledLookups;
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -34,12 +43,30 @@ export class SqlMetadataOps implements MetadataOps {
     options: SqlOpsOptions = {},
   ) {
     this.lockReads = options.lockReads ?? false;
+    this.compiled = options.compiledLookups ?? new Map();
+  }
+
+  /**
+   * A one-row lookup by one value, built and compiled the first time only:
+   * building and compiling cost as much as running these indexed lookups,
+   * and the SQL is the same every time but for the parameter.
+   */
+  private async lookup<R>(name: string, build: (placeholder: string) => Compilable<R>, value: unknown): Promise<R | undefined> {
+    let compiled = this.compiled.get(name) as CompiledQuery<R> | undefined;
+    if (compiled === undefined) {
+      compiled = build('').compile();
+      if (compiled.parameters.length !== 1) throw new Error(`lookup ${name} must take exactly one parameter`);
+      this.compiled.set(name, compiled);
+    }
+    const result = await this.db.executeQuery<R>({ ...compiled, parameters: [value] });
+    return result.rows[0];
   }
 
   async getNodeByPath(path: string): Promise<NodeRecord | undefined> {
-    let q = this.db.selectFrom('nodes').selectAll().where('path', '=', path);
-    if (this.lockReads) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
+    const row = await this.lookup(this.lockReads ? 'node by path, locked' : 'node by path', (p) => {
+      const q = this.db.selectFrom('nodes').selectAll().where('path', '=', p);
+      return this.lockReads ? q.forUpdate() : q;
+    }, path);
     return row && toNode(row);
   }
 
@@ -159,7 +186,7 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
-    const row = await this.db.selectFrom('accounts').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.lookup('account by name', (n) => this.db.selectFrom('accounts').selectAll().where('name', '=', n), name);
     return row && { name: row.name, created: Number(row.created) };
   }
 
@@ -198,7 +225,7 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async getUserById(id: number): Promise<UserRecord | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.lookup('user by id', (i) => this.db.selectFrom('users').selectAll().where('id', '=', Number(i)), id);
     return row && toUser(row);
   }
 
@@ -248,7 +275,7 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async getSession(token: string): Promise<SessionRecord | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('token', '=', token).executeTakeFirst();
+    const row = await this.lookup('session by token', (t) => this.db.selectFrom('sessions').selectAll().where('token', '=', t), token);
     return row && toSession(row);
   }
 

@@ -68,11 +68,11 @@ async function serve(services: Services, request: FastifyRequest, reply: Fastify
     return reply.code(503).header('Retry-After', '5').header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the storage is briefly unreachable\n');
   }
   if (opened.node.blobId !== node.blobId) {
-    opened.stream.destroy();
+    if (!Buffer.isBuffer(opened.body)) opened.body.destroy();
     if (mayRetry) return serve(services, request, reply, opened.node, false);
     throw new Error(`${node.path} changed twice while being read`);
   }
-  return reply.send(opened.stream);
+  return reply.send(opened.body);
 }
 
 async function locate(services: Services, request: FastifyRequest): Promise<NodeRecord | undefined> {
