@@ -146,6 +146,15 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`originstore: ${err.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`originstore: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(`originstore: ${failureMessage(err)}\n`);
   process.exit(1);
 });
+
+/** What went wrong, in a line: a stack trace helps no operator (the cause is in the message). */
+function failureMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === 'CredentialsProviderError') {
+    return 'no credentials for the S3 store: put them in the --blobs URL (s3://key:secret@bucket…) or in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  }
+  return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
+}

@@ -1,6 +1,6 @@
 /**
- * `originstore serve`: open the stores, set up a first run, sweep what an
- * earlier crash left, listen, and on SIGTERM/SIGINT stop accepting and let
+ * `originstore serve`: open the stores, sweep what an earlier crash left,
+ * set up a first run, listen, and on SIGTERM/SIGINT stop accepting and let
  * requests in flight (uploads included) finish before closing the stores.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,12 +13,14 @@ export async function serve(config: Config): Promise<App> {
   const app = await buildApp(config);
   const log = app.fastify.log;
   log.info({ config: describeConfig(config) }, 'starting originstore');
-  await firstRun(app, config);
   // With stores shared by several servers, another one may be writing temporaries right now.
   const swept = await app.services.sweep(isShared(config) ? { temporariesOlderThanMs: 24 * 3600 * 1000 } : {});
   log.info({ swept }, 'start-up sweep done');
   const resumed = await app.services.recover();
   if (resumed > 0) log.info({ joins: resumed }, 'resuming multipart joins interrupted by a stop');
+  // After the sweep, which reaches both stores: a store that cannot be reached (an S3 key missing, say)
+  // stops the server before it creates and prints first-run credentials it would then never use.
+  await firstRun(app, config);
   const timer = setInterval(() => {
     app.services
       .sweep({ temporariesOlderThanMs: 24 * 3600 * 1000 })
@@ -61,7 +63,7 @@ async function firstRun(app: App, config: Config): Promise<void> {
   await app.services.admin.addUser(config.initAccount, config.initUser, password, { admin: true });
   const shown = config.initPassword === undefined ? password : '(as given)';
   process.stdout.write(
-    `\noriginstore: first run in ${config.dataDir}\n` +
+    `\noriginstore: first run${isShared(config) ? '' : ` in ${config.dataDir}`}\n` +
       `  account:  ${config.initAccount}\n  user:     ${config.initUser}\n  password: ${shown}\n` +
       `  (shown once; change it with: originstore user passwd ${config.initUser})\n\n`,
   );

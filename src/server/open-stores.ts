@@ -27,14 +27,16 @@ export interface StoreConfig {
   readonly blobs?: string | undefined;
 }
 
-export async function openStores(config: StoreConfig): Promise<Stores> {
+export async function openStores(config: StoreConfig, options: { blobsOnFirstUse?: boolean } = {}): Promise<Stores> {
   const { dataDir } = config;
-  await mkdir(dataDir, { recursive: true });
+  // With both stores elsewhere nothing is kept in the data directory: it is not created.
+  if (config.metadata === undefined || config.blobs === undefined) await mkdir(dataDir, { recursive: true });
   const metadata = config.metadata === undefined
     ? SqliteMetadataStore.open(join(dataDir, 'metadata.sqlite'))
     : await PostgresMetadataStore.open(config.metadata);
   try {
-    const blobs = config.blobs === undefined ? await FsBlobStore.open(dataDir) : await openS3(config.blobs);
+    const open = (): Promise<BlobStore> => (config.blobs === undefined ? FsBlobStore.open(dataDir) : openS3(config.blobs));
+    const blobs = options.blobsOnFirstUse === true ? new BlobStoreOpenedOnFirstUse(open) : await open();
     return { metadata, blobs };
   } catch (err) {
     await metadata.close();
@@ -57,7 +59,8 @@ export function isShared(config: StoreConfig): boolean {
 export async function openServicesFor(config: StoreConfig) {
   const { createServices, DEFAULT_LIMITS } = await import('../service/index.js');
   const { systemClock, randomIds } = await import('../ports/clock.js');
-  const stores = await openStores(config);
+  // Most admin commands never touch the bytes: a user added on PostgreSQL must not create blobs/ where it runs.
+  const stores = await openStores(config, { blobsOnFirstUse: true });
   const quiet = { info: () => undefined, warn: () => undefined, error: (o: object) => process.stderr.write(`${JSON.stringify(o)}\n`) };
   const services = createServices({ ...stores, clock: systemClock, ids: randomIds, limits: DEFAULT_LIMITS, log: quiet });
   return {
@@ -67,4 +70,29 @@ export async function openServicesFor(config: StoreConfig) {
       await stores.blobs.close();
     },
   };
+}
+
+/** A blob store that is opened when it is first used, not before. */
+class BlobStoreOpenedOnFirstUse implements BlobStore {
+  private opened: Promise<BlobStore> | undefined;
+
+  constructor(private readonly open: () => Promise<BlobStore>) {}
+
+  private store(): Promise<BlobStore> {
+    this.opened ??= this.open();
+    return this.opened;
+  }
+
+  async write(...args: Parameters<BlobStore['write']>) { return (await this.store()).write(...args); }
+  async read(...args: Parameters<BlobStore['read']>) { return (await this.store()).read(...args); }
+  async delete(blobId: string) { return (await this.store()).delete(blobId); }
+  async deleteMany(blobIds: readonly string[]) { return (await this.store()).deleteMany(blobIds); }
+  async concat(...args: Parameters<BlobStore['concat']>) { return (await this.store()).concat(...args); }
+  async sweepTemporaries(olderThanMs?: number) { return (await this.store()).sweepTemporaries(olderThanMs); }
+  async *listBlobs() { yield* (await this.store()).listBlobs(); }
+  async *listTemporaries() { yield* (await this.store()).listTemporaries(); }
+
+  async close(): Promise<void> {
+    if (this.opened !== undefined) await (await this.opened).close();
+  }
 }
