@@ -92,6 +92,8 @@ export interface MetadataOps {
 
   createSession(session: SessionRecord): Promise<void>;
   getSession(token: string): Promise<SessionRecord | undefined>;
+  /** A session and its user in one read (every authenticated call makes it); user undefined if deleted. */
+  getSessionAndUser(token: string): Promise<{ session: SessionRecord; user: UserRecord | undefined } | undefined>;
   deleteSession(token: string): Promise<boolean>;
   /** Sets the expiry once; false when it was already set or the session is gone. */
   setSessionExpiryOnce(token: string, expiresMs: number): Promise<boolean>;

@@ -106,10 +106,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every body is read by its route: JSON-RPC as text under a limit, uploads as
   // streams. Fastify never parses (or refuses) a body by its Content-Type, so a
   // strange Content-Type gets the API's own answer, not a 415.
-  fastify.addHook('onRequest', async (request) => {
+  // The hooks that run on every request take a callback rather than return a promise: cheaper per request.
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const ct = request.headers['content-type'];
     (request as unknown as Record<symbol, unknown>)[CONTENT_TYPE] = ct;
     delete request.headers['content-type'];
+    done();
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
@@ -118,17 +120,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // among the idle ones Fastify closes then, and would hold close() open for
   // the whole keepAliveTimeout: close it as soon as it falls idle.
   let closing = false;
-  fastify.addHook('onResponse', async () => {
+  fastify.addHook('onResponse', (_request, _reply, done) => {
     if (closing) setImmediate(() => fastify.server.closeIdleConnections());
+    done();
   });
 
   registerCors(fastify);
   // During shutdown: uploads already in flight finish, a request that arrives on a kept-alive
   // connection is answered 503 and its connection closed, so that load balancers go elsewhere.
-  fastify.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     reply.header('Connection', 'close');
-    return reply.code(503).header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the server is shutting down\n');
+    reply.code(503).header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the server is shutting down\n');
   });
   registerTruncatedBody(fastify);
   registerRequestLog(fastify, metrics);
@@ -187,25 +190,30 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
 /** One JSON line per request, and the metrics, from the same numbers. */
 function registerRequestLog(fastify: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void {
-  fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
-    const agileStatus = (request as { agileStatus?: number }).agileStatus;
-    const wire = wireBytesOf(request);
-    const seconds = reply.elapsedTime / 1000;
-    metrics.observe(request, reply.statusCode, agileStatus, wire, seconds);
-    // Below info (--log-level warn) the line would be dropped: skip building it on every request.
-    if ((request.log as { isLevelEnabled?(level: string): boolean }).isLevelEnabled?.('info') === false) return;
-    request.log.info({
-      method: request.method,
-      url: request.url.split('?')[0],
-      endpoint: endpointOf(request),
-      rpcMethod: (request as { rpcMethods?: string[] }).rpcMethods?.join(','),
-      agileStatus,
-      statusCode: reply.statusCode,
-      bytesIn: wire.in,
-      bytesOut: wire.out,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-    }, 'request');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logAndCount(metrics, request, reply);
+    done();
   });
+}
+
+function logAndCount(metrics: ReturnType<typeof createMetrics>, request: FastifyRequest, reply: FastifyReply): void {
+  const agileStatus = (request as { agileStatus?: number }).agileStatus;
+  const wire = wireBytesOf(request);
+  const seconds = reply.elapsedTime / 1000;
+  metrics.observe(request, reply.statusCode, agileStatus, wire, seconds);
+  // Below info (--log-level warn) the line would be dropped: skip building it on every request.
+  if ((request.log as { isLevelEnabled?(level: string): boolean }).isLevelEnabled?.('info') === false) return;
+  request.log.info({
+    method: request.method,
+    url: request.url.split('?')[0],
+    endpoint: endpointOf(request),
+    rpcMethod: (request as { rpcMethods?: string[] }).rpcMethods?.join(','),
+    agileStatus,
+    statusCode: reply.statusCode,
+    bytesIn: wire.in,
+    bytesOut: wire.out,
+    ms: Math.round(reply.elapsedTime * 10) / 10,
+  }, 'request');
 }
 
 /** http(s)://<host>:<port> of the listening server (the port it really got when configured as 0). */

@@ -89,13 +89,13 @@ export class Sessions {
   /** The caller behind a token, or InvalidToken. Expired tokens are removed on sight. */
   async resolve(token: string): Promise<Caller> {
     if (token === '') throw new OriginError('InvalidToken');
-    const session = await this.deps.metadata.getSession(token);
-    if (!session) throw new OriginError('InvalidToken');
+    const found = await this.deps.metadata.getSessionAndUser(token);
+    if (!found) throw new OriginError('InvalidToken');
+    const { session, user } = found;
     if (session.expiresMs !== 0 && session.expiresMs <= this.deps.clock.nowMs()) {
       await this.deps.metadata.deleteSession(token);
       throw new OriginError('InvalidToken', { reason: 'the token has expired' });
     }
-    const user = await this.deps.metadata.getUserById(session.userId);
     if (!user || user.disabled) throw new OriginError('InvalidToken');
     return { session, user };
   }

@@ -52,14 +52,36 @@ export function createMetrics(services: Services): Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     registers: [registry],
   });
+  // The label sets are few (endpoints × statuses) and met on every request: each one's
+  // series are looked up once and kept, rather than found again from a label object each time.
+  const series = new Map<string, { count: () => void; bytes: (wire: WireBytes) => void; time: (seconds: number) => void }>();
+  const seriesFor = (endpoint: string, status: string, agile: string) => {
+    const key = `${endpoint}\0${status}\0${agile}`;
+    let found = series.get(key);
+    if (found === undefined) {
+      const counted = requests.labels(endpoint, status, agile);
+      const inbound = bytesIn.labels(endpoint);
+      const outbound = bytesOut.labels(endpoint);
+      const timed = latency.labels(endpoint);
+      found = {
+        count: () => counted.inc(),
+        bytes: (wire) => {
+          inbound.inc(wire.in);
+          outbound.inc(wire.out);
+        },
+        time: (seconds) => timed.observe(seconds),
+      };
+      series.set(key, found);
+    }
+    return found;
+  };
   return {
     registry,
     observe(request, statusCode, agileStatus, wire, seconds) {
-      const endpoint = endpointOf(request);
-      requests.inc({ endpoint, status: String(statusCode), agile_status: agileStatus === undefined ? '' : String(agileStatus) });
-      bytesIn.inc({ endpoint }, wire.in);
-      bytesOut.inc({ endpoint }, wire.out);
-      latency.observe({ endpoint }, seconds);
+      const s = seriesFor(endpointOf(request), String(statusCode), agileStatus === undefined ? '' : String(agileStatus));
+      s.count();
+      s.bytes(wire);
+      s.time(seconds);
     },
   };
 }

@@ -156,6 +156,17 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     assert.equal(await s.deleteSession('t1'), false);
   });
 
+  withStore('sessions: getSessionAndUser reads a session with its user, and without it once the user is deleted', async (s) => {
+    await s.createAccount('acct', 1);
+    const u = await s.createUser({ account: 'acct', username: 'u', passwordHash: 'h', uid: 10, gid: 5, home: '/home', disabled: true, created: 7 });
+    const session = { token: 'tok', userId: u.id, root: '/acct/home', createdMs: 3, expiresMs: 9, expiryUpdated: true, origin: 'http' } as const;
+    await s.createSession(session);
+    assert.deepEqual(await s.getSessionAndUser('tok'), { session, user: await s.getUserById(u.id) });
+    assert.equal(await s.getSessionAndUser('other'), undefined);
+    await s.deleteUser(u.id);
+    assert.deepEqual(await s.getSessionAndUser('tok'), { session, user: undefined });
+  });
+
   withStore('sessions: deleteUserSessions can end only those one call opened', async (s) => {
     await s.createAccount('acct', 1);
     const u = await s.createUser({ account: 'acct', username: 'u', passwordHash: 'h', uid: 10, gid: 5, home: '/', disabled: false, created: 1 });

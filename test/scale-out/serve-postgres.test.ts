@@ -81,5 +81,5 @@ test('admin commands on PostgreSQL metadata leave no blob directory where they r
   const where = join(dataDir, 'not-created');
   const added = await originstore(['account', 'add', 'media', '--metadata', schema.url, '--data-dir', where]);
   assert.equal(added.code, 0, added.stderr);
-  assert.equal((await readdir(where).catch(() => [])).includes('blobs'), false);
+  assert.equal((await readdir(where).catch((): string[] => [])).includes('blobs'), false);
 });

@@ -279,6 +279,25 @@ export class SqlMetadataOps implements MetadataOps {
     return row && toSession(row);
   }
 
+  async getSessionAndUser(token: string): Promise<{ session: SessionRecord; user: UserRecord | undefined } | undefined> {
+    const row = await this.lookup('session and user by token', (t) => this.db
+      .selectFrom('sessions')
+      .leftJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('sessions')
+      .select([
+        'users.id as u_id', 'users.account as u_account', 'users.username as u_username', 'users.password_hash as u_password_hash',
+        'users.uid as u_uid', 'users.gid as u_gid', 'users.home as u_home', 'users.disabled as u_disabled',
+        'users.created as u_created', 'users.admin as u_admin',
+      ])
+      .where('sessions.token', '=', t), token);
+    if (!row) return undefined;
+    const user = row.u_id === null ? undefined : toUser({
+      id: row.u_id, account: row.u_account!, username: row.u_username!, password_hash: row.u_password_hash!, uid: row.u_uid!,
+      gid: row.u_gid!, home: row.u_home!, disabled: row.u_disabled!, created: row.u_created!, admin: row.u_admin!,
+    } as Selectable<UsersTable>);
+    return { session: toSession(row), user };
+  }
+
   async deleteSession(token: string): Promise<boolean> {
     const res = await this.db.deleteFrom('sessions').where('token', '=', token).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;

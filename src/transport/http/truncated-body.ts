@@ -19,14 +19,17 @@ import { corsHeaderLines } from '../cors.js';
 const endpointOfSocket = new WeakMap<Socket, string>();
 
 export function registerTruncatedBody(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks: they run on every request, where a promise per hook is measurable.
+  app.addHook('onRequest', (request, _reply, done) => {
     const path = (request.raw.url ?? '').split('?')[0] ?? '';
     if (ENDPOINT_CODES[path]?.LengthMismatch) endpointOfSocket.set(request.raw.socket, path);
     else endpointOfSocket.delete(request.raw.socket);
+    done();
   });
   // Once answered, the body was whole: a short next request on the same connection is not this one.
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     endpointOfSocket.delete(request.raw.socket);
+    done();
   });
 }
 
