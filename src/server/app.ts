@@ -20,6 +20,7 @@ import { registerPostDirectory } from '../transport/http/post-directory.js';
 import { registerPostFile } from '../transport/http/post-file.js';
 import { registerPostRaw } from '../transport/http/post-raw.js';
 import { clientWentAway } from '../transport/http/render.js';
+import { registerRequestFraming } from '../transport/http/request-framing.js';
 import { answerClientError, registerTruncatedBody } from '../transport/http/truncated-body.js';
 import { registerJsonRpc } from '../transport/jsonrpc/route.js';
 import { createMetrics, endpointOf, registerMetricsRoute, wireBytesOf } from '../transport/metrics.js';
@@ -134,6 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.code(503).header('Content-Type', 'text/plain; charset=utf-8').send('Service Unavailable: the server is shutting down\n');
   });
   registerTruncatedBody(fastify);
+  registerRequestFraming(fastify);
   registerRequestLog(fastify, metrics);
   registerHealth(fastify, services);
   registerMetricsRoute(fastify, metrics);

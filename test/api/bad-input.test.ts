@@ -632,6 +632,24 @@ test(`bad input: ${RAW_CASES} raw requests with '..', %2e%2e, %2F and bad framin
   spread(t, ['traversal 404', 'upload 400 -8', 'framing 400']);
 });
 
+test('bad input: a request line of another HTTP version than 1.0 or 1.1, or of none, is answered 505 and never reaches a route', async () => {
+  for (const line of ['GET /acme/carol/mine.txt HTTP/2.0\r\nHost: x\r\n\r\n', 'GET /acme/carol/mine.txt\r\n\r\n']) {
+    const answer = await rawRequest(server.port, line);
+    assert.equal(answer.status, 505, JSON.stringify(line));
+    assert.equal(answer.headers['connection'], 'close');
+    assert.equal(answer.headers['access-control-allow-origin'], '*', 'the headers every answer carries');
+  }
+});
+
+test('bad input: a request of more than 500 header lines is answered 431, not served with the lines past Node\'s limit dropped', async () => {
+  const lines = Array.from({ length: 501 }, (_, i) => `X-H${i}: v`).join('\r\n');
+  const answer = await rawRequest(server.port, `GET /acme/carol/mine.txt HTTP/1.1\r\nHost: x\r\n${lines}\r\n\r\n`);
+  assert.equal(answer.status, 431);
+  const fewer = Array.from({ length: 400 }, (_, i) => `X-H${i}: v`).join('\r\n');
+  const served = await rawRequest(server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${fewer}\r\n\r\n`);
+  assert.equal(served.status, 200);
+});
+
 test('bad input: the server still answers afterwards', async () => {
   assert.deepEqual(await server.rpc('ping', []), { code: 0, operation: 'pong' });
   assert.match(await server.login(), /^[0-9a-f-]{36}$/);
