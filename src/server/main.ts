@@ -28,7 +28,7 @@ export async function serve(config: Config): Promise<App> {
       .catch((err: unknown) => log.error({ err }, 'periodic sweep failed'));
   }, config.sweepIntervalSeconds * 1000);
   timer.unref();
-  await app.fastify.listen({ host: config.host, port: config.port });
+  // Before listening: a SIGTERM that follows the 'listening' line at once must find its handler.
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;
@@ -45,6 +45,7 @@ export async function serve(config: Config): Promise<App> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  await app.fastify.listen({ host: config.host, port: config.port });
   return app;
 }
 
