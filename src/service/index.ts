@@ -104,10 +104,12 @@ export function createServices(deps: ServiceDeps): Services {
   };
 
   async function housekeep(options: { temporariesOlderThanMs?: number }): Promise<SweepReport> {
-    // Joins a stopped server left behind (each join takes its own lease, so none runs twice).
-    await joiner.recover();
     const multiparts = await multipart.sweep();
     const temporaries = await deps.blobs.sweepTemporaries(options.temporariesOlderThanMs ?? 0);
+    // Joins a stopped server left behind (each join takes its own lease, so none runs twice). After the
+    // temporaries' sweep, never before: at start-up that sweep removes temporaries of any age, and a
+    // join resumed first would lose the file it is writing and end FAILED.
+    await joiner.recover();
     const blobs = await garbage.drain();
     const sessions = await deps.metadata.deleteExpiredSessions(deps.clock.nowMs());
     await deps.metadata.deleteExpiredSignatures(deps.clock.nowMs());

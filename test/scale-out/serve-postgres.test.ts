@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { redactUrl } from '../../src/server/config.js';
 import { startChildServer, type ChildServer } from '../helpers/child-server.js';
 import { originstore } from '../helpers/cli.js';
-import { freshSchema, postgresSkip } from '../helpers/postgres.js';
+import { freshSchema, postgresSkip, type Schema } from '../helpers/postgres.js';
 
 const options = await postgresSkip('the serve --metadata postgres:// test');
 
@@ -21,17 +21,23 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<any>
   return ((await res.json()) as { result: unknown }).result;
 }
 
-function startLine(server: ChildServer): any {
-  return server.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((o) => o?.msg === 'starting originstore');
-}
-
-test('serve --metadata postgres://: the first server sets up the database, a second one shares it, and a token from one works on the other', options, async (t) => {
+/** A fresh schema and an empty data directory, both removed when the test ends. */
+async function schemaAndDataDir(t: TestContext): Promise<{ schema: Schema; dataDir: string }> {
   const schema = await freshSchema();
   const dataDir = await mkdtemp(join(tmpdir(), 'originstore-serve-pg-'));
   t.after(async () => {
     await rm(dataDir, { recursive: true, force: true });
     await schema.drop();
   });
+  return { schema, dataDir };
+}
+
+function startLine(server: ChildServer): any {
+  return server.lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((o) => o?.msg === 'starting originstore');
+}
+
+test('serve --metadata postgres://: the first server sets up the database, a second one shares it, and a token from one works on the other', options, async (t) => {
+  const { schema, dataDir } = await schemaAndDataDir(t);
   const first = await startChildServer({ dataDir, password: 'pw', metadata: schema.url });
   t.after(() => first.kill('SIGKILL'));
   const second = await startChildServer({ dataDir, password: 'pw', metadata: schema.url });
@@ -51,12 +57,7 @@ test('serve --metadata postgres://: the first server sets up the database, a sec
 });
 
 test('serve --metadata postgres:// --blobs s3:// without a key for the bucket: stops with a one-line message, before any first run', options, async (t) => {
-  const schema = await freshSchema();
-  const dataDir = await mkdtemp(join(tmpdir(), 'originstore-serve-pg-'));
-  t.after(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-    await schema.drop();
-  });
+  const { schema, dataDir } = await schemaAndDataDir(t);
   const noKey = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined,
     // No instance-metadata probing off loopback, and no shared files of whoever runs the tests.
     AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'none'), AWS_CONFIG_FILE: join(dataDir, 'none') };
@@ -72,12 +73,7 @@ test('serve --metadata postgres:// --blobs s3:// without a key for the bucket: s
 });
 
 test('admin commands on PostgreSQL metadata leave no blob directory where they run', options, async (t) => {
-  const schema = await freshSchema();
-  const dataDir = await mkdtemp(join(tmpdir(), 'originstore-admin-pg-'));
-  t.after(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-    await schema.drop();
-  });
+  const { schema, dataDir } = await schemaAndDataDir(t);
   const where = join(dataDir, 'not-created');
   const added = await originstore(['account', 'add', 'media', '--metadata', schema.url, '--data-dir', where]);
   assert.equal(added.code, 0, added.stderr);
