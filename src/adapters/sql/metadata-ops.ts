@@ -330,7 +330,8 @@ export class SqlMetadataOps implements MetadataOps {
   }
 
   async getAccountSecurity(account: string): Promise<AccountSecurityRecord | undefined> {
-    const row = await this.db.selectFrom('account_security').selectAll().where('account', '=', account).executeTakeFirst();
+    // Every egress request reads it (MediaVault, private accounts).
+    const row = await this.lookup('account security', (a) => this.db.selectFrom('account_security').selectAll().where('account', '=', a), account);
     return row && { account: row.account, secret: row.secret, previousSecret: row.previous_secret, private: Number(row.private) !== 0 };
   }
 
