@@ -13,7 +13,7 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import { isOriginError } from '../../domain/errors.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
-import { SqlMetadataOps, type CompiledLookups } from '../sql/metadata-ops.js';
+import { SqlMetadataOps } from '../sql/metadata-ops.js';
 import type { Database as Schema } from '../sql/schema.js';
 import { FaultTranslatingPool, isConnectionFault, isRetryable, isUniqueViolation, unavailable } from './faults.js';
 import { MIGRATIONS } from './migrations.js';
@@ -38,9 +38,6 @@ types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 type Attempt<T> = { readonly value: T } | { readonly retry: unknown };
 
 export class PostgresMetadataStore extends SqlMetadataOps implements MetadataStore {
-  /** The transactions' compiled lookups: theirs lock what they read, so they are not the store's. */
-  private readonly transactionLookups: CompiledLookups = new Map();
-
   private constructor(private readonly kysely: Kysely<Schema>) {
     super(kysely, isUniqueViolation);
   }
@@ -80,7 +77,7 @@ export class PostgresMetadataStore extends SqlMetadataOps implements MetadataSto
   private attempt<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<Attempt<T>> {
     return this.kysely.connection().execute(async (conn) => {
       await sql`BEGIN`.execute(conn);
-      const ops = new PostgresTransactionOps(conn, this.transactionLookups);
+      const ops = new PostgresTransactionOps(conn, this.compiledLookups);
       let value: T;
       try {
         value = await fn(ops);

@@ -27,8 +27,8 @@ export class PostgresTransactionOps extends SqlMetadataOps {
    */
   conflicted = false;
 
-  constructor(db: Kysely<Database>, compiledLookups?: CompiledLookups) {
-    super(db, isUniqueViolation, { lockReads: true, ...(compiledLookups === undefined ? {} : { compiledLookups }) });
+  constructor(db: Kysely<Database>, compiledLookups: CompiledLookups) {
+    super(db, isUniqueViolation, { lockReads: true, compiledLookups });
   }
 
   override async insertNode(node: NewNode): Promise<NodeRecord> {

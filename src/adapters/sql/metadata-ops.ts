@@ -24,8 +24,9 @@ export interface SqlOpsOptions {
    */
   readonly lockReads?: boolean;
   /**
-   * Where the hot lookups keep their compiled SQL: give a store and its
-   * transactions one map when they share dialect and lockReads.
+   * Where the hot lookups keep their compiled SQL: a store passes its own
+   * (`compiledLookups`) to its transactions, so each lookup is compiled once
+   * per dialect. A lookup whose SQL depends on lockReads names both forms.
    */
   readonly compiledLookups?: CompiledLookups;
 }
@@ -35,7 +36,7 @@ export type CompiledLookups = Map<string, CompiledQuery>;
 
 export class SqlMetadataOps implements MetadataOps {
   private readonly lockReads: boolean;
-  private readonly compiled: CompiledLookups;
+  protected readonly compiledLookups: CompiledLookups;
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -43,7 +44,7 @@ export class SqlMetadataOps implements MetadataOps {
     options: SqlOpsOptions = {},
   ) {
     this.lockReads = options.lockReads ?? false;
-    this.compiled = options.compiledLookups ?? new Map();
+    this.compiledLookups = options.compiledLookups ?? new Map();
   }
 
   /**
@@ -52,11 +53,11 @@ export class SqlMetadataOps implements MetadataOps {
    * and the SQL is the same every time but for the parameter.
    */
   private async lookup<R>(name: string, build: (placeholder: string) => Compilable<R>, value: unknown): Promise<R | undefined> {
-    let compiled = this.compiled.get(name) as CompiledQuery<R> | undefined;
+    let compiled = this.compiledLookups.get(name) as CompiledQuery<R> | undefined;
     if (compiled === undefined) {
       compiled = build('').compile();
       if (compiled.parameters.length !== 1) throw new Error(`lookup ${name} must take exactly one parameter`);
-      this.compiled.set(name, compiled);
+      this.compiledLookups.set(name, compiled);
     }
     const result = await this.db.executeQuery<R>({ ...compiled, parameters: [value] });
     return result.rows[0];

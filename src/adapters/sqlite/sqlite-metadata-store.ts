@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
-import { SqlMetadataOps, type CompiledLookups } from '../sql/metadata-ops.js';
+import { SqlMetadataOps } from '../sql/metadata-ops.js';
 import { GroupCommitter } from './group-commit.js';
 import type { Database as Schema } from '../sql/schema.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
@@ -111,11 +111,9 @@ function isUniqueViolation(err: unknown): boolean {
 
 export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore {
   private readonly group: GroupCommitter<Kysely<Schema>>;
-  private readonly lookups: CompiledLookups;
 
-  private constructor(private readonly kysely: Kysely<Schema>, raw: Database.Database, lookups: CompiledLookups = new Map()) {
-    super(kysely, isUniqueViolation, { compiledLookups: lookups });
-    this.lookups = lookups;
+  private constructor(private readonly kysely: Kysely<Schema>, raw: Database.Database) {
+    super(kysely, isUniqueViolation);
     this.group = new GroupCommitter<Kysely<Schema>>({
       withConnection: (fn) => kysely.connection().execute(fn),
       exec: async (conn, statement) => {
@@ -144,7 +142,7 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
    */
   async transaction<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
     // A commit that found no space (SQLITE_FULL) is the documented DiskFull.
-    return this.group.run((conn) => fn(new SqlMetadataOps(conn, isUniqueViolation, { compiledLookups: this.lookups }))).catch((err: unknown) => {
+    return this.group.run((conn) => fn(new SqlMetadataOps(conn, isUniqueViolation, { compiledLookups: this.compiledLookups }))).catch((err: unknown) => {
       throw asDiskFull(err);
     });
   }
