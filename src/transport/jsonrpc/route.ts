@@ -1,6 +1,6 @@
 /** POST /jsonrpc and /jsonrpc2: both answer every method; only /jsonrpc2 takes batches. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { RPC_ERRORS } from '../../domain/result-codes.js';
 import type { Services } from '../../service/index.js';
 import { answer } from './envelope.js';
@@ -34,7 +34,8 @@ export function registerJsonRpc(app: FastifyInstance, services: Services): void 
 /**
  * The body as UTF-8 text, or undefined when it is too large. Read with
  * events rather than an async iterator: a JSON-RPC call is one small chunk,
- * and the iterator's promises cost more than the chunk.
+ * and the iterator's promises cost more than the chunk. A body cut short
+ * rejects (premature close), as the iterator did.
  */
 function readBody(stream: Readable): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -46,34 +47,12 @@ function readBody(stream: Readable): Promise<string | undefined> {
         chunks.push(chunk);
         return;
       }
-      // Too large: drain the rest unread, answer now.
+      // Too large: the rest drains unread, and the answer goes now (a later end or error changes nothing).
       stream.off('data', onData);
-      chunks.length = 0;
       stream.resume();
-      finish(undefined);
-    };
-    const onEnd = (): void => finish(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    const onError = (err: Error): void => {
-      cleanUp();
-      reject(err);
-    };
-    const onClose = (): void => {
-      // Closed before its end: the client went away mid-body.
-      if (!stream.readableEnded) onError(Object.assign(new Error('the request body was cut short'), { code: 'ECONNRESET' }));
-    };
-    const cleanUp = (): void => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-    };
-    const finish = (text: string | undefined): void => {
-      cleanUp();
-      resolve(text);
+      resolve(undefined);
     };
     stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('close', onClose);
+    finished(stream, (err) => (err ? reject(err) : resolve(Buffer.concat(chunks).toString('utf8'))));
   });
 }
