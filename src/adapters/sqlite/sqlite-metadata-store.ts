@@ -4,10 +4,11 @@
  * acknowledged. Queries are the shared ones in adapters/sql.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { OriginError } from '../../domain/errors.js';
 import { SqlMetadataOps } from '../sql/metadata-ops.js';
 import { GroupCommitter } from './group-commit.js';
+import { cachingStatements } from './prepared-statements.js';
 import type { Database as Schema } from '../sql/schema.js';
 import type { MetadataOps, MetadataStore } from '../../ports/metadata-store.js';
 
@@ -157,33 +158,6 @@ export class SqliteMetadataStore extends SqlMetadataOps implements MetadataStore
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
-}
-
-/**
- * Kysely asks the driver to prepare every query it runs, and preparing (SQLite
- * parsing and planning the SQL) cost more than running the small indexed
- * lookups that most requests make. The query builder produces the same text
- * for the same query shape, so prepared statements are kept by their text.
- * Reusing one is safe because nothing here streams results (a statement that
- * is being iterated cannot run again until it is done).
- */
-const MAX_CACHED_STATEMENTS = 500;
-
-function cachingStatements(db: Database.Database): SqliteDatabase {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    close: () => db.close(),
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (statement === undefined) {
-        statement = db.prepare(text);
-        // Queries with a variable number of placeholders (IN lists) make new texts: keep the cache bounded.
-        if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
-        cache.set(text, statement);
-      }
-      return statement;
-    },
-  };
 }
 
 function migrate(db: Database.Database): void {
